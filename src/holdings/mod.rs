@@ -1,0 +1,205 @@
+//! Holdings input: spreadsheets through calamine, CSV/TSV through the csv crate.
+//!
+//! A file may hold several tables (one per sheet). Each sheet's header row is found
+//! automatically, also below a preamble of title lines and above footer text, by
+//! recognising column names ([`columns`]). Every data row becomes a [`HoldingRow`]; rows
+//! that are not positions (blank lines, totals, footers) are recorded as [`IgnoredRow`]s so
+//! that nothing is dropped without a trace.
+
+pub mod columns;
+pub mod discover;
+pub mod read;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use discover::{InputSpec, discover_inputs};
+pub use read::{HoldingsError, ReadOptions, read_holdings_file};
+
+/// What a column of a holdings table means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Isin,
+    Cusip,
+    Sedol,
+    Figi,
+    Ticker,
+    /// Security name / description.
+    Name,
+    Issuer,
+    /// Exchange, market or MIC.
+    Exchange,
+    Country,
+    /// Quantity, shares, nominal, par.
+    Quantity,
+    Price,
+    MarketValue,
+    Currency,
+    /// Portfolio, account or fund.
+    Account,
+    /// Buy/sell side (trade blotters).
+    Side,
+    /// Trade date (trade blotters).
+    TradeDate,
+}
+
+impl Role {
+    /// Every role, in the order reports list them.
+    pub const ALL: [Role; 16] = [
+        Role::Account,
+        Role::Isin,
+        Role::Cusip,
+        Role::Sedol,
+        Role::Figi,
+        Role::Ticker,
+        Role::Name,
+        Role::Issuer,
+        Role::Exchange,
+        Role::Country,
+        Role::Quantity,
+        Role::Price,
+        Role::MarketValue,
+        Role::Currency,
+        Role::Side,
+        Role::TradeDate,
+    ];
+
+    /// The name used on the command line (`--column isin=...`) and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Isin => "isin",
+            Role::Cusip => "cusip",
+            Role::Sedol => "sedol",
+            Role::Figi => "figi",
+            Role::Ticker => "ticker",
+            Role::Name => "name",
+            Role::Issuer => "issuer",
+            Role::Exchange => "exchange",
+            Role::Country => "country",
+            Role::Quantity => "quantity",
+            Role::Price => "price",
+            Role::MarketValue => "market-value",
+            Role::Currency => "currency",
+            Role::Account => "account",
+            Role::Side => "side",
+            Role::TradeDate => "trade-date",
+        }
+    }
+
+    /// Parse a role name as written on the command line (case-insensitive, `_` or `-`).
+    pub fn parse(s: &str) -> Option<Role> {
+        let s = s.trim().to_ascii_lowercase().replace('_', "-");
+        let s = match s.as_str() {
+            "security" | "description" | "security-name" => "name",
+            "symbol" => "ticker",
+            "mic" | "market" => "exchange",
+            "shares" | "nominal" | "qty" => "quantity",
+            "mv" | "value" | "marketvalue" => "market-value",
+            "portfolio" | "fund" => "account",
+            "ccy" => "currency",
+            other => other,
+        };
+        Role::ALL.iter().copied().find(|r| r.as_str() == s)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A column recognised in a table's header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnMapping {
+    pub role: Role,
+    /// The header text as written.
+    pub header: String,
+    /// 0-based column index.
+    pub index: usize,
+    /// Spreadsheet column letter (`A`, `B`, ..., `AA`); for CSV the same letters.
+    pub letter: String,
+}
+
+/// A problem with one cell of a data row; the row is still screened where it can be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CellProblem {
+    /// Column letter and header, e.g. `F (Quantity)`.
+    pub column: String,
+    pub message: String,
+}
+
+/// One data row of a holdings table. Text fields are trimmed; empty cells are `None`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HoldingRow {
+    /// 1-based row number as a spreadsheet user sees it (CSV: 1-based line number).
+    pub row: u32,
+    pub account: Option<String>,
+    pub isin: Option<String>,
+    pub cusip: Option<String>,
+    pub sedol: Option<String>,
+    pub figi: Option<String>,
+    pub ticker: Option<String>,
+    pub name: Option<String>,
+    pub issuer: Option<String>,
+    pub exchange: Option<String>,
+    pub country: Option<String>,
+    pub quantity: Option<f64>,
+    pub price: Option<f64>,
+    pub market_value: Option<f64>,
+    pub currency: Option<String>,
+    pub side: Option<String>,
+    /// ISO date when the cell was a date or a recognisable date text; otherwise the raw text
+    /// is kept in `trade_date_text` and a problem is recorded.
+    pub trade_date: Option<chrono::NaiveDate>,
+    pub trade_date_text: Option<String>,
+    pub problems: Vec<CellProblem>,
+}
+
+/// A row of a table that is not a position (blank line, total line, footer text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IgnoredRow {
+    pub row: u32,
+    pub reason: String,
+}
+
+/// One holdings table: a sheet (or a CSV file) with its header and data rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HoldingsTable {
+    /// Sheet name; None for CSV/TSV.
+    pub sheet: Option<String>,
+    /// 1-based row of the header.
+    pub header_row: u32,
+    pub columns: Vec<ColumnMapping>,
+    pub rows: Vec<HoldingRow>,
+    pub ignored: Vec<IgnoredRow>,
+}
+
+/// A sheet that holds no holdings table, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedSheet {
+    pub sheet: String,
+    pub reason: String,
+}
+
+/// Everything read from one input file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HoldingsFile {
+    /// The path as given by the user (or as found under a folder the user gave).
+    pub path: String,
+    /// `xlsx`, `xls`, `csv`...
+    pub format: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub tables: Vec<HoldingsTable>,
+    pub skipped_sheets: Vec<SkippedSheet>,
+}
+
+impl HoldingsFile {
+    /// Data rows in all tables.
+    pub fn row_count(&self) -> usize {
+        self.tables.iter().map(|t| t.rows.len()).sum()
+    }
+}

@@ -1,0 +1,204 @@
+//! Check digits of ISIN (ISO 6166), CUSIP (ANSI X9.6) and SEDOL.
+//!
+//! A failed check never drops the identifier: OFAC's own data has defective ISINs, so callers
+//! keep the value, compare it anyway and report the defect.
+
+use serde::Serialize;
+
+/// Result of validating an identifier's form and check digit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdCheck {
+    Valid,
+    /// Not the expected number of characters.
+    BadLength,
+    /// A character that the identifier cannot contain.
+    BadCharacters,
+    /// Well formed, but the check digit does not agree.
+    BadCheckDigit,
+}
+
+impl IdCheck {
+    pub fn is_valid(self) -> bool {
+        self == IdCheck::Valid
+    }
+
+    /// Words for a report: "check digit does not agree".
+    pub fn describe(self) -> &'static str {
+        match self {
+            IdCheck::Valid => "valid",
+            IdCheck::BadLength => "wrong length",
+            IdCheck::BadCharacters => "invalid characters",
+            IdCheck::BadCheckDigit => "check digit does not agree",
+        }
+    }
+}
+
+/// Upper-case and strip spaces, dashes and dots that vendors put inside identifiers.
+pub fn normalise_id(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.' && *c != '\u{a0}')
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+fn char_value(c: u8) -> Option<u32> {
+    match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0')),
+        b'A'..=b'Z' => Some(u32::from(c - b'A') + 10),
+        _ => None,
+    }
+}
+
+/// ISO 6166: 2 letters, 9 alphanumerics, 1 check digit; letters expand to 10..35, then Luhn.
+pub fn check_isin(isin: &str) -> IdCheck {
+    let b = isin.as_bytes();
+    if b.len() != 12 {
+        return IdCheck::BadLength;
+    }
+    if !b[..2].iter().all(u8::is_ascii_uppercase)
+        || !b[2..11].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        || !b[11].is_ascii_digit()
+    {
+        return IdCheck::BadCharacters;
+    }
+    // Expand to a digit string, then Luhn from the right (check digit included).
+    let mut digits: Vec<u32> = Vec::with_capacity(24);
+    for &c in b {
+        let v = char_value(c).unwrap_or(0);
+        if v >= 10 {
+            digits.push(v / 10);
+            digits.push(v % 10);
+        } else {
+            digits.push(v);
+        }
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                let x = d * 2;
+                x / 10 + x % 10
+            } else {
+                d
+            }
+        })
+        .sum();
+    if sum % 10 == 0 { IdCheck::Valid } else { IdCheck::BadCheckDigit }
+}
+
+/// ANSI X9.6 CUSIP: 8 characters + check digit; `*`=36, `@`=37, `#`=38; double every 2nd.
+pub fn check_cusip(cusip: &str) -> IdCheck {
+    let b = cusip.as_bytes();
+    if b.len() != 9 {
+        return IdCheck::BadLength;
+    }
+    let mut sum = 0u32;
+    for (i, &c) in b[..8].iter().enumerate() {
+        let v = match c {
+            b'*' => 36,
+            b'@' => 37,
+            b'#' => 38,
+            _ => match char_value(c) {
+                Some(v) => v,
+                None => return IdCheck::BadCharacters,
+            },
+        };
+        let v = if i % 2 == 1 { v * 2 } else { v };
+        sum += v / 10 + v % 10;
+    }
+    if !b[8].is_ascii_digit() {
+        return IdCheck::BadCharacters;
+    }
+    let check = (10 - sum % 10) % 10;
+    if check == u32::from(b[8] - b'0') { IdCheck::Valid } else { IdCheck::BadCheckDigit }
+}
+
+/// SEDOL: 6 characters (no vowels) + check digit; weights 1,3,1,7,3,9.
+pub fn check_sedol(sedol: &str) -> IdCheck {
+    let b = sedol.as_bytes();
+    if b.len() != 7 {
+        return IdCheck::BadLength;
+    }
+    const WEIGHTS: [u32; 6] = [1, 3, 1, 7, 3, 9];
+    let mut sum = 0u32;
+    for (i, &c) in b[..6].iter().enumerate() {
+        if matches!(c, b'A' | b'E' | b'I' | b'O' | b'U') {
+            return IdCheck::BadCharacters;
+        }
+        match char_value(c) {
+            Some(v) => sum += v * WEIGHTS[i],
+            None => return IdCheck::BadCharacters,
+        }
+    }
+    if !b[6].is_ascii_digit() {
+        return IdCheck::BadCharacters;
+    }
+    let check = (10 - sum % 10) % 10;
+    if check == u32::from(b[6] - b'0') { IdCheck::Valid } else { IdCheck::BadCheckDigit }
+}
+
+/// The CUSIP inside a US or CA ISIN (`US` + CUSIP + check).
+pub fn cusip_from_isin(isin: &str) -> Option<&str> {
+    if isin.len() == 12 && (isin.starts_with("US") || isin.starts_with("CA")) && isin.is_ascii() {
+        Some(&isin[2..11])
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn isin_examples() {
+        for ok in [
+            "US0378331005",
+            "CNE100000PM8",
+            "XS1233275194",
+            "US16941M1099",
+            "AU0000XVGZA3",
+            "AU0000VXGZA3",
+            "CNE1000002V2",
+        ] {
+            assert_eq!(check_isin(ok), IdCheck::Valid, "{ok}");
+        }
+        assert_eq!(check_isin("US0378331006"), IdCheck::BadCheckDigit);
+        // OFAC's own defects: an 11-character ISIN and CCCC's onshore bonds.
+        assert_eq!(check_isin("BRC1EODR004"), IdCheck::BadLength);
+        assert_eq!(check_isin("CND10002K094"), IdCheck::BadCheckDigit);
+        assert_eq!(check_isin("CND10002G601"), IdCheck::BadCheckDigit);
+        assert_eq!(check_isin("us0378331005"), IdCheck::BadCharacters);
+    }
+
+    #[test]
+    fn cusip_examples() {
+        assert_eq!(check_cusip("037833100"), IdCheck::Valid);
+        assert_eq!(check_cusip("16941M109"), IdCheck::Valid);
+        assert_eq!(check_cusip("16941M108"), IdCheck::BadCheckDigit);
+        assert_eq!(check_cusip("16941M10"), IdCheck::BadLength);
+        assert_eq!(check_cusip("16941M10X"), IdCheck::BadCharacters);
+    }
+
+    #[test]
+    fn sedol_examples() {
+        assert_eq!(check_sedol("0263494"), IdCheck::Valid);
+        assert_eq!(check_sedol("B0YBKJ7"), IdCheck::Valid);
+        assert_eq!(check_sedol("B0YBKJ8"), IdCheck::BadCheckDigit);
+        assert_eq!(check_sedol("A0YBKJ7"), IdCheck::BadCharacters);
+    }
+
+    #[test]
+    fn cusip_inside_isin() {
+        assert_eq!(cusip_from_isin("US16941M1099"), Some("16941M109"));
+        assert_eq!(cusip_from_isin("CNE1000002V2"), None);
+    }
+
+    #[test]
+    fn id_normalisation() {
+        assert_eq!(normalise_id(" us0378-33100 5 "), "US0378331005");
+    }
+}

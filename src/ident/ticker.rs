@@ -1,0 +1,546 @@
+//! Tickers from every common source, normalised to one `(code, market)` key.
+//!
+//! OFAC writes `Equity Ticker` as `<local code> <2-letter country>` (`941 HK`, `0728 HK`,
+//! `002415 CN`, `603019CN`, `CHL US`), with irregular spacing and zero-padding. Vendors write
+//! the same listing as Bloomberg `941 HK Equity` / `600760 CH` / `CHL UN`, Refinitiv
+//! `0941.HK`, Yahoo `600050.SS`, FactSet `0941-HK`, or a bare code beside an exchange (MIC,
+//! exchange name) or country column. All of them become a [`TickerKey`]:
+//! the market is the ISO 3166 country of the listing, as OFAC uses it, and the code is
+//! canonical for that market (Hong Kong without leading zeros, mainland China 6 digits).
+//! A key never matches across markets.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// The country of a listing (ISO 3166 alpha-2, as OFAC's `Equity Ticker` uses it).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Market([u8; 2]);
+
+impl Market {
+    pub const CN: Market = Market(*b"CN");
+    pub const HK: Market = Market(*b"HK");
+    pub const US: Market = Market(*b"US");
+    pub const DE: Market = Market(*b"DE");
+    pub const CA: Market = Market(*b"CA");
+    pub const GB: Market = Market(*b"GB");
+    pub const CH: Market = Market(*b"CH");
+
+    /// A market from two ASCII letters (any case); None otherwise.
+    pub fn from_code(code: &str) -> Option<Market> {
+        let b = code.as_bytes();
+        if b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic) {
+            Some(Market([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]))
+        } else {
+            None
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Always two ASCII letters.
+        std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+}
+
+impl fmt::Display for Market {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Market {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Market {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A listing: canonical local code on a market. Displayed in OFAC's form, `941 HK`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TickerKey {
+    pub code: String,
+    pub market: Market,
+}
+
+impl TickerKey {
+    /// Key from a code and market, canonicalising the code for that market.
+    pub fn new(code: &str, market: Market) -> Option<TickerKey> {
+        let code = canonical_code(code, market)?;
+        Some(TickerKey { code, market })
+    }
+}
+
+impl fmt::Display for TickerKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.code, self.market)
+    }
+}
+
+impl Serialize for TickerKey {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Where the market of a holding's ticker came from: this decides how far a ticker
+/// match can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MarketSource {
+    /// Written in the ticker itself (`941 HK Equity`, `0941.HK`, `603019CN`).
+    Ticker,
+    /// An exchange / MIC column.
+    Exchange,
+    /// A country column (weaker: it may be the issuer's country, not the listing's).
+    Country,
+    /// Implied by a mainland-China code range (600/601/603/605/688 Shanghai...).
+    CodeRange,
+}
+
+/// Canonical code for a market: HK numeric codes lose leading zeros; mainland numeric
+/// codes are padded to 6 digits; everything else is upper-cased with class separators as `.`.
+pub fn canonical_code(code: &str, market: Market) -> Option<String> {
+    let code = code.trim();
+    if code.is_empty() {
+        return None;
+    }
+    let all_digits = code.bytes().all(|b| b.is_ascii_digit());
+    if all_digits {
+        if market == Market::HK {
+            let t = code.trim_start_matches('0');
+            return Some(if t.is_empty() { "0".to_string() } else { t.to_string() });
+        }
+        if market == Market::CN {
+            if code.len() > 6 {
+                return None;
+            }
+            return Some(format!("{code:0>6}"));
+        }
+        return Some(code.to_string());
+    }
+    let mut out = String::with_capacity(code.len());
+    for c in code.chars() {
+        match c {
+            '/' | '-' | ' ' => out.push('.'),
+            c if c.is_ascii_alphanumeric() || c == '.' => out.push(c.to_ascii_uppercase()),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Code used to compare a bare code (no market) with listed codes: numeric codes lose their
+/// leading zeros, others are upper-cased.
+pub fn bare_code(code: &str) -> String {
+    let code = code.trim();
+    if !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) {
+        let t = code.trim_start_matches('0');
+        if t.is_empty() { "0".into() } else { t.into() }
+    } else {
+        code.to_ascii_uppercase()
+    }
+}
+
+/// Parse OFAC's own `Equity Ticker` text: `941 HK`, `0728 HK`, `601698  CN`, `603019CN`.
+pub fn parse_list_ticker(raw: &str) -> Option<TickerKey> {
+    let t = raw.trim();
+    let (code, cc) = match t.rsplit_once(char::is_whitespace) {
+        Some((code, cc)) => (code.trim(), cc.trim()),
+        None if t.len() > 2 && t.is_ascii() => (&t[..t.len() - 2], &t[t.len() - 2..]),
+        None => return None,
+    };
+    let market = Market::from_code(cc)?;
+    // OFAC's CN means China, whatever the code looks like.
+    TickerKey::new(code, market)
+}
+
+/// Meaning of a 2-letter market code written after a ticker. OFAC uses ISO countries;
+/// Bloomberg uses its own exchange codes (`CH` China, `UN` NYSE, `GY` Xetra, `CN` Canada...).
+/// Where the two collide the code's shape decides (`600760 CH` is China, `CNU CN` Canada).
+fn market_after_ticker(cc: &str, code: &str, bloomberg: bool) -> Option<Market> {
+    let cc = cc.to_ascii_uppercase();
+    let numeric = code.bytes().all(|b| b.is_ascii_digit());
+    let m = match cc.as_str() {
+        // China: Bloomberg composite and exchange codes, Yahoo/RIC suffixes.
+        "CG" | "CS" | "C1" | "C2" | "SS" | "SZ" | "SH" | "SHA" | "SHE" | "SHG" | "SHH" | "SHZ" | "SSE"
+        | "SZSE" => Market::CN,
+        "CH" if numeric => Market::CN,
+        "CN" if numeric => Market::CN,
+        "CN" if bloomberg => Market::CA,
+        "CN" => Market::CA,
+        // United States: Bloomberg exchange codes and RIC suffixes.
+        "UN" | "UW" | "UQ" | "UR" | "UA" | "UP" | "UV" | "UF" | "UD" | "UT" | "UB" | "UM" | "UC" | "UL"
+        | "UO" | "UX" | "N" | "O" | "A" | "P" | "OQ" | "PK" | "OB" | "NYSE" | "NASDAQ" | "NYS" | "NAS"
+        | "ARCA" | "OTC" => Market::US,
+        // Germany: Bloomberg venue codes and RIC/Yahoo suffixes.
+        "GR" | "GY" | "GF" | "GM" | "GS" | "GD" | "GH" | "GI" | "TH" | "QT" | "F" | "DE" | "BE" | "MU"
+        | "SG_" | "DU" | "HM" | "HA" | "ETR" | "FRA" | "XETRA" => Market::DE,
+        "GB" if bloomberg => Market::DE,
+        "SP" | "SI" | "SES" => Market::from_code("SG")?,
+        "BZ" | "SA" | "BVMF" => Market::from_code("BR")?,
+        "BA" | "AF" => Market::from_code("AR")?,
+        "RM" | "RX" | "RU" | "MM" | "ME" | "MCX" => Market::from_code("RU")?,
+        "CT" | "CV" | "TO" | "V" | "TSX" | "CA" => Market::CA,
+        "LN" | "L" | "LSE" | "IL" => Market::GB,
+        "JP" | "JT" | "T" => Market::from_code("JP")?,
+        "KS" | "KQ" | "KS_" => Market::from_code("KR")?,
+        "TT" | "TW" | "TWO" => Market::from_code("TW")?,
+        "SW" | "VX" | "S" => Market::CH,
+        "FP" | "PA" => Market::from_code("FR")?,
+        "NA" | "AS" => Market::from_code("NL")?,
+        "AU" | "AT" | "AX" => Market::from_code("AU")?,
+        "HK" | "HKG" | "HKEX" => Market::HK,
+        "US" => Market::US,
+        other => Market::from_code(other)?,
+    };
+    Some(m)
+}
+
+/// A holding's ticker as read: the code, and the market if the ticker itself says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedTicker {
+    /// The local code as written (trimmed, upper-case), without market or yellow key.
+    pub code: String,
+    pub market: Option<Market>,
+}
+
+/// Parse a vendor ticker: Bloomberg (`941 HK Equity`, `600760 CH`, `CHL UN Equity`),
+/// RIC (`0941.HK`, `CHL.N`), Yahoo (`600050.SS`), FactSet (`0941-HK`), exchange-prefixed
+/// (`HKG:0941`, `SHA:600050`), OFAC (`603019CN`, `941 HK`) or a bare code (`941`, `CHL`).
+pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
+    let mut t = raw.trim().trim_matches('"').trim().to_string();
+    if t.is_empty() || t == "-" {
+        return None;
+    }
+    // Bloomberg yellow keys.
+    let mut bloomberg = false;
+    for key in [" EQUITY", " EQUITIES", " EQ"] {
+        if t.to_ascii_uppercase().ends_with(key) {
+            t.truncate(t.len() - key.len());
+            t = t.trim_end().to_string();
+            bloomberg = true;
+            break;
+        }
+    }
+    // Exchange prefix: `HKG:0941`, `NYSE:CHL`, `SHA:600050`.
+    if let Some((prefix, code)) = t.split_once(':') {
+        let code = code.trim();
+        if !code.is_empty() {
+            let market = market_after_ticker(prefix.trim(), code, false)
+                .or_else(|| market_from_exchange(prefix));
+            return Some(ParsedTicker { code: code.to_ascii_uppercase(), market });
+        }
+    }
+    // `code CC` with white space (Bloomberg, OFAC).
+    let parts: Vec<&str> = t.split_whitespace().collect();
+    if parts.len() >= 2 {
+        let cc = parts[parts.len() - 1];
+        let code = parts[..parts.len() - 1].join(" ");
+        if cc.len() == 2
+            && let Some(m) = market_after_ticker(cc, &code, bloomberg)
+        {
+            return Some(ParsedTicker { code: code.to_ascii_uppercase(), market: Some(m) });
+        }
+        return Some(ParsedTicker { code: t.to_ascii_uppercase(), market: None });
+    }
+    let t = parts.first().copied().unwrap_or("");
+    // RIC / Yahoo / FactSet suffix: `0941.HK`, `600050.SS`, `CHL.N`, `0941-HK`.
+    if let Some(pos) = t.rfind(['.', '-']) {
+        let (code, suffix) = (&t[..pos], &t[pos + 1..]);
+        let dot = t.as_bytes()[pos] == b'.';
+        // A one-letter suffix is a RIC exchange only after a dot and when it is not a
+        // share-class letter (`BRK.B`, `BRK-A`, `BF.A` are classes, not markets).
+        let plausible = match suffix.len() {
+            0 => false,
+            1 => dot && matches!(suffix.to_ascii_uppercase().as_str(), "N" | "O" | "L" | "T" | "F" | "S" | "V"),
+            2..=4 => true,
+            _ => false,
+        };
+        if !code.is_empty()
+            && plausible
+            && let Some(m) = market_after_ticker(suffix, code, false)
+        {
+            return Some(ParsedTicker { code: code.to_ascii_uppercase(), market: Some(m) });
+        }
+    }
+    // OFAC's glued form `603019CN`: digits then two letters.
+    let b = t.as_bytes();
+    if b.len() > 2
+        && b[..b.len() - 2].iter().all(u8::is_ascii_digit)
+        && b[b.len() - 2..].iter().all(u8::is_ascii_alphabetic)
+        && let Some(m) = market_after_ticker(&t[t.len() - 2..], &t[..t.len() - 2], false)
+    {
+        return Some(ParsedTicker { code: t[..t.len() - 2].to_string(), market: Some(m) });
+    }
+    Some(ParsedTicker { code: t.to_ascii_uppercase(), market: None })
+}
+
+/// True when a numeric code lies in a mainland-China range (SSE 600/601/603/605, STAR 688/689,
+/// B 900; SZSE 000/001/002/003, ChiNext 300/301, B 200; BSE 43/83/87/92).
+pub fn is_mainland_code(code: &str) -> bool {
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    matches!(
+        &code[..3],
+        "600" | "601" | "603" | "605" | "688" | "689" | "900" | "000" | "001" | "002" | "003" | "300"
+            | "301" | "200"
+    ) || matches!(&code[..2], "43" | "83" | "87" | "92")
+}
+
+/// Market named by an exchange column: an ISO 10383 MIC, an exchange name, a Bloomberg
+/// exchange code or a country.
+pub fn market_from_exchange(raw: &str) -> Option<Market> {
+    let up: String = raw
+        .trim()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_uppercase() } else { ' ' })
+        .collect();
+    let up = up.split_whitespace().collect::<Vec<_>>().join(" ");
+    if up.is_empty() {
+        return None;
+    }
+    let by_code = match up.as_str() {
+        "XHKG" | "XHKF" | "SEHK" | "HKEX" | "HKSE" | "HKG" => Some(Market::HK),
+        "XSHG" | "XSSC" | "XSHE" | "XSEC" | "SSE" | "SZSE" | "SHA" | "SHE" | "XBSE" | "BJSE" => {
+            Some(Market::CN)
+        }
+        "XNYS" | "XNAS" | "XASE" | "ARCX" | "BATS" | "XOTC" | "OTCM" | "PINX" | "OOTC" | "XNGS"
+        | "XNMS" | "XNCM" | "NYSE" | "NASDAQ" | "AMEX" | "OTC" | "NYQ" | "NMS" | "NGM" | "NCM" => {
+            Some(Market::US)
+        }
+        "XETR" | "XFRA" | "XBER" | "XMUN" | "XSTU" | "XDUS" | "XHAM" | "XHAN" | "XETRA" | "FWB" => {
+            Some(Market::DE)
+        }
+        "XSES" | "SGX" => Market::from_code("SG"),
+        "BVMF" | "B3" | "BOVESPA" => Market::from_code("BR"),
+        "XBUE" | "BYMA" => Market::from_code("AR"),
+        "MISX" | "MOEX" => Market::from_code("RU"),
+        "XLON" | "LSE" => Some(Market::GB),
+        "XTSE" | "XTSX" | "TSX" => Some(Market::CA),
+        "XTKS" | "TSE" => Market::from_code("JP"),
+        "XKRX" | "KRX" => Market::from_code("KR"),
+        "XTAI" | "TWSE" => Market::from_code("TW"),
+        "XSWX" | "SIX" => Some(Market::CH),
+        "XPAR" => Market::from_code("FR"),
+        "XAMS" => Market::from_code("NL"),
+        _ => None,
+    };
+    if by_code.is_some() {
+        return by_code;
+    }
+    const NAMES: &[(&str, &str)] = &[
+        ("HONG KONG", "HK"),
+        ("HONGKONG", "HK"),
+        ("SHANGHAI", "CN"),
+        ("SHENZHEN", "CN"),
+        ("BEIJING STOCK", "CN"),
+        ("STOCK CONNECT", "CN"),
+        ("NEW YORK", "US"),
+        ("NYSE", "US"),
+        ("NASDAQ", "US"),
+        ("OTC MARKETS", "US"),
+        ("PINK", "US"),
+        ("FRANKFURT", "DE"),
+        ("XETRA", "DE"),
+        ("BERLIN", "DE"),
+        ("STUTTGART", "DE"),
+        ("MUNICH", "DE"),
+        ("MUENCHEN", "DE"),
+        ("DUSSELDORF", "DE"),
+        ("DUESSELDORF", "DE"),
+        ("HAMBURG", "DE"),
+        ("HANNOVER", "DE"),
+        ("DEUTSCHE BOERSE", "DE"),
+        ("DEUTSCHE BORSE", "DE"),
+        ("SINGAPORE", "SG"),
+        ("SAO PAULO", "BR"),
+        ("BOVESPA", "BR"),
+        ("BRASIL", "BR"),
+        ("BUENOS AIRES", "AR"),
+        ("MOSCOW", "RU"),
+        ("LONDON", "GB"),
+        ("TORONTO", "CA"),
+        ("TSX VENTURE", "CA"),
+        ("TOKYO", "JP"),
+        ("KOREA", "KR"),
+        ("TAIWAN", "TW"),
+        ("SWISS", "CH"),
+        ("EURONEXT PARIS", "FR"),
+        ("EURONEXT AMSTERDAM", "NL"),
+    ];
+    for (needle, cc) in NAMES {
+        if up.contains(needle) {
+            return Market::from_code(cc);
+        }
+    }
+    // A Bloomberg exchange code or a country in the exchange column.
+    if up.len() == 2
+        && let Some(m) = market_after_ticker(&up, "", true)
+    {
+        return Some(m);
+    }
+    market_from_country(raw)
+}
+
+/// Market named by a country column: ISO alpha-2, alpha-3 or an English name.
+pub fn market_from_country(raw: &str) -> Option<Market> {
+    let up: String = raw
+        .trim()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_uppercase() } else { ' ' })
+        .collect();
+    let up = up.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cc = match up.as_str() {
+        "CN" | "CHN" | "CHINA" | "PRC" | "P R C" | "PEOPLES REPUBLIC OF CHINA" | "PEOPLE S REPUBLIC OF CHINA"
+        | "CHINA MAINLAND" | "MAINLAND CHINA" | "CHINA PEOPLES REPUBLIC OF" => "CN",
+        "HK" | "HKG" | "HONG KONG" | "HONG KONG SAR" | "HONG KONG SAR CHINA" | "HONG KONG CHINA" => "HK",
+        "US" | "USA" | "UNITED STATES" | "UNITED STATES OF AMERICA" | "U S" | "U S A" => "US",
+        "DE" | "DEU" | "GERMANY" => "DE",
+        "SG" | "SGP" | "SINGAPORE" => "SG",
+        "BR" | "BRA" | "BRAZIL" | "BRASIL" => "BR",
+        "AR" | "ARG" | "ARGENTINA" => "AR",
+        "RU" | "RUS" | "RUSSIA" | "RUSSIAN FEDERATION" => "RU",
+        "CA" | "CAN" | "CANADA" => "CA",
+        "GB" | "GBR" | "UK" | "UNITED KINGDOM" | "GREAT BRITAIN" => "GB",
+        "JP" | "JPN" | "JAPAN" => "JP",
+        "KR" | "KOR" | "KOREA" | "SOUTH KOREA" | "REPUBLIC OF KOREA" => "KR",
+        "TW" | "TWN" | "TAIWAN" => "TW",
+        "CH" | "CHE" | "SWITZERLAND" => "CH",
+        "FR" | "FRA" | "FRANCE" => "FR",
+        "NL" | "NLD" | "NETHERLANDS" => "NL",
+        "AU" | "AUS" | "AUSTRALIA" => "AU",
+        "KY" | "CYM" | "CAYMAN ISLANDS" => "KY",
+        "BM" | "BMU" | "BERMUDA" => "BM",
+        "VG" | "VGB" | "BRITISH VIRGIN ISLANDS" => "VG",
+        _ => return None,
+    };
+    Market::from_code(cc)
+}
+
+/// Read a holding's ticker with its exchange and country columns: the key to look up, and
+/// where its market came from. `None` key means a bare code with no market.
+pub fn read_holding_ticker(
+    ticker: &str,
+    exchange: Option<&str>,
+    country: Option<&str>,
+) -> Option<(ParsedTicker, Option<(TickerKey, MarketSource)>)> {
+    let parsed = parse_vendor_ticker(ticker)?;
+    let found = if let Some(m) = parsed.market {
+        Some((m, MarketSource::Ticker))
+    } else if let Some(m) = exchange.and_then(market_from_exchange) {
+        Some((m, MarketSource::Exchange))
+    } else if let Some(m) = country.and_then(market_from_country) {
+        Some((m, MarketSource::Country))
+    } else if is_mainland_code(&parsed.code) {
+        Some((Market::CN, MarketSource::CodeRange))
+    } else {
+        None
+    };
+    let key = found.and_then(|(m, src)| TickerKey::new(&parsed.code, m).map(|k| (k, src)));
+    Some((parsed, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> String {
+        let (_, k) = read_holding_ticker(s, None, None).unwrap();
+        k.map(|(k, _)| k.to_string()).unwrap_or_else(|| "-".into())
+    }
+
+    #[test]
+    fn ofac_forms() {
+        for (raw, want) in [
+            ("941 HK", "941 HK"),
+            ("0728 HK", "728 HK"),
+            ("00883 HK", "883 HK"),
+            ("00317  HK", "317 HK"),
+            ("601698  CN", "601698 CN"),
+            ("603019CN", "603019 CN"),
+            ("002415 CN", "002415 CN"),
+            ("CHL US", "CHL US"),
+            ("ZCHA DE", "ZCHA DE"),
+            ("K3ED SG", "K3ED SG"),
+            ("C1HL34 BR", "C1HL34 BR"),
+            ("CNU CA", "CNU CA"),
+        ] {
+            assert_eq!(parse_list_ticker(raw).unwrap().to_string(), want, "{raw}");
+        }
+    }
+
+    /// The normalisation table: every vendor notation of a listing gives OFAC's key.
+    #[test]
+    fn vendor_forms_normalise_to_one_key() {
+        let table = [
+            ("941 HK Equity", "941 HK"),
+            ("0941 HK", "941 HK"),
+            ("0941.HK", "941 HK"),
+            ("941.HK", "941 HK"),
+            ("00941-HK", "941 HK"),
+            ("HKG:0941", "941 HK"),
+            ("600760 CH Equity", "600760 CN"),
+            ("600760 CH", "600760 CN"),
+            ("600760 C1", "600760 CN"),
+            ("600760 CG Equity", "600760 CN"),
+            ("600760.SS", "600760 CN"),
+            ("600760.SH", "600760 CN"),
+            ("SHA:600760", "600760 CN"),
+            ("002415.SZ", "002415 CN"),
+            ("002415 CS Equity", "002415 CN"),
+            ("603019CN", "603019 CN"),
+            ("CHL UN Equity", "CHL US"),
+            ("CHL.N", "CHL US"),
+            ("CHL US", "CHL US"),
+            ("ZCHA GY Equity", "ZCHA DE"),
+            ("ZCHA.DE", "ZCHA DE"),
+            ("K3ED SP Equity", "K3ED SG"),
+            ("K3ED.SI", "K3ED SG"),
+            ("C1HL34.SA", "C1HL34 BR"),
+            ("CHA.BA", "CHA AR"),
+            ("CNU CN Equity", "CNU CA"),
+            ("CNU.TO", "CNU CA"),
+            // Bare codes: no market, except the mainland ranges.
+            ("941", "-"),
+            ("CHL", "-"),
+            ("600760", "600760 CN"),
+            ("BRK.B", "-"),
+        ];
+        for (raw, want) in table {
+            assert_eq!(key(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn exchange_and_country_columns() {
+        let k = |t: &str, ex: Option<&str>, c: Option<&str>| {
+            read_holding_ticker(t, ex, c).and_then(|(_, k)| k).map(|(k, s)| (k.to_string(), s))
+        };
+        assert_eq!(k("941", Some("XHKG"), None), Some(("941 HK".into(), MarketSource::Exchange)));
+        assert_eq!(
+            k("941", Some("Hong Kong Exchanges"), None),
+            Some(("941 HK".into(), MarketSource::Exchange))
+        );
+        assert_eq!(
+            k("2415", Some("Shenzhen Stock Exchange"), None),
+            Some(("002415 CN".into(), MarketSource::Exchange))
+        );
+        assert_eq!(k("2415", None, Some("China")), Some(("002415 CN".into(), MarketSource::Country)));
+        assert_eq!(k("CHL", Some("New York Stock Exchange"), None), Some(("CHL US".into(), MarketSource::Exchange)));
+        assert_eq!(k("600760", None, None), Some(("600760 CN".into(), MarketSource::CodeRange)));
+        // The ticker's own suffix wins over the columns.
+        assert_eq!(k("0941.HK", Some("XNYS"), None), Some(("941 HK".into(), MarketSource::Ticker)));
+    }
+
+    #[test]
+    fn never_across_markets() {
+        assert_ne!(key("941 US"), key("941 HK"));
+        assert_ne!(key("CHL LN"), key("CHL US"));
+    }
+}
