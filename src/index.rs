@@ -1,1 +1,275 @@
-//! (in progress)
+//! The immutable lookup index over the list's NS-CMIC entries, built once per run and
+//! shared by every worker thread.
+//!
+//! Identifiers are hash lookups. Names are found through an inverted index of distinctive
+//! tokens (with a one-edit deletion neighbourhood for typos) and of "core" keys (the name
+//! without place words), so a holding's name is compared only with the few list names that
+//! share a word with it, never with the whole list.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::ident::{IdCheck, TickerKey, cusip_from_isin, normalise_id, ticker::bare_code};
+use crate::list::{Entry, SanctionsList};
+use crate::names::{self, NameComparison, NormName};
+use crate::report::Basis;
+
+/// Index of an entry in [`ListIndex::entries`].
+pub type EntryId = usize;
+
+/// One list name (primary name, a.k.a. or CMIC Issuer Name) of an entry.
+#[derive(Debug, Clone)]
+pub struct IndexedName {
+    pub entry: EntryId,
+    pub basis: Basis,
+    /// As the list writes it.
+    pub raw: String,
+    pub norm: NormName,
+    /// A one-word alias of four letters or fewer (`SMIC`, `CSC`): such aliases collide with
+    /// other companies' names, so they never decide alone.
+    pub short_alias: bool,
+}
+
+/// The best list name for a holding's name.
+#[derive(Debug, Clone)]
+pub struct NameMatch {
+    pub name: usize,
+    pub comparison: NameComparison,
+}
+
+/// Immutable index over the NS-CMIC entries of a list.
+#[derive(Debug, Default)]
+pub struct ListIndex {
+    entries: Vec<Entry>,
+    isin: HashMap<String, Vec<EntryId>>,
+    cusip: HashMap<String, Vec<EntryId>>,
+    ticker: HashMap<TickerKey, Vec<(EntryId, String)>>,
+    bare: HashMap<String, Vec<(EntryId, TickerKey)>>,
+    names: Vec<IndexedName>,
+    /// Distinctive token (and its one-deletion variants) -> names.
+    postings: HashMap<String, Vec<usize>>,
+    /// Name without place words -> names.
+    core: HashMap<String, Vec<usize>>,
+    /// Every listed ISIN, for near-miss checks of mistyped ISINs.
+    listed_isins: Vec<(String, EntryId)>,
+}
+
+fn deletions(token: &str) -> impl Iterator<Item = String> + '_ {
+    let n = token.len();
+    (0..n).map(move |i| {
+        let mut s = String::with_capacity(n - 1);
+        s.push_str(&token[..i]);
+        s.push_str(&token[i + 1..]);
+        s
+    })
+}
+
+fn core_key(norm: &NormName) -> String {
+    norm.tokens
+        .iter()
+        .filter(|t| !names::is_place(t))
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl ListIndex {
+    /// Build the index over the NS-CMIC entries of every snapshot. When several snapshots
+    /// hold the same entry id, the last snapshot given wins.
+    pub fn build(list: &SanctionsList) -> ListIndex {
+        let mut by_id: BTreeMap<String, Entry> = BTreeMap::new();
+        for snap in &list.snapshots {
+            for e in snap.cmic_entries() {
+                by_id.insert(e.id.clone(), e.clone());
+            }
+        }
+        let entries: Vec<Entry> = by_id.into_values().collect();
+        Self::from_entries(entries)
+    }
+
+    /// Build the index over given entries (all treated as NS-CMIC entries).
+    pub fn from_entries(entries: Vec<Entry>) -> ListIndex {
+        let mut ix = ListIndex { entries, ..ListIndex::default() };
+        for (id, e) in ix.entries.iter().enumerate() {
+            let mut names_of_entry: Vec<(Basis, String)> = vec![(Basis::Name, e.name.clone())];
+            for a in &e.aliases {
+                names_of_entry.push((Basis::Alias, a.name.clone()));
+            }
+            if let Some(c) = &e.cmic {
+                for isin in &c.isins {
+                    let v = normalise_id(&isin.value);
+                    push_unique(ix.isin.entry(v.clone()).or_default(), id);
+                    if isin.check == IdCheck::Valid
+                        && let Some(cusip) = cusip_from_isin(&v)
+                    {
+                        push_unique(ix.cusip.entry(cusip.to_string()).or_default(), id);
+                    }
+                    ix.listed_isins.push((v, id));
+                }
+                for t in &c.tickers {
+                    if let Some(k) = &t.key {
+                        let list = ix.ticker.entry(k.clone()).or_default();
+                        if !list.iter().any(|(eid, _)| *eid == id) {
+                            list.push((id, t.raw.clone()));
+                        }
+                        let bare = ix.bare.entry(bare_code(&k.code)).or_default();
+                        if !bare.iter().any(|(eid, key)| *eid == id && key == k) {
+                            bare.push((id, k.clone()));
+                        }
+                    }
+                }
+                for n in &c.issuer_names {
+                    names_of_entry.push((Basis::IssuerName, n.clone()));
+                }
+            }
+            let mut seen: HashSet<String> = HashSet::new();
+            for (basis, raw) in names_of_entry {
+                let norm = names::normalise(&raw);
+                if norm.is_empty() || !seen.insert(norm.key.clone()) {
+                    continue;
+                }
+                let short_alias = basis != Basis::Name
+                    && norm.tokens.len() == 1
+                    && norm.tokens[0].len() <= 4;
+                ix.names.push(IndexedName { entry: id, basis, raw, norm, short_alias });
+            }
+        }
+        for (ni, n) in ix.names.iter().enumerate() {
+            for t in &n.norm.tokens {
+                if names::is_generic(t) {
+                    continue;
+                }
+                push_unique(ix.postings.entry(t.clone()).or_default(), ni);
+                if t.len() >= 6 {
+                    for d in deletions(t) {
+                        push_unique(ix.postings.entry(d).or_default(), ni);
+                    }
+                }
+            }
+            push_unique(ix.core.entry(core_key(&n.norm)).or_default(), ni);
+        }
+        ix
+    }
+
+    /// The entries indexed.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn entry(&self, id: EntryId) -> &Entry {
+        &self.entries[id]
+    }
+
+    pub fn name(&self, i: usize) -> &IndexedName {
+        &self.names[i]
+    }
+
+    /// Entries listing this (normalised) ISIN.
+    pub fn by_isin(&self, isin: &str) -> &[EntryId] {
+        self.isin.get(isin).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Entries with a US/CA ISIN containing this CUSIP.
+    pub fn by_cusip(&self, cusip: &str) -> &[EntryId] {
+        self.cusip.get(cusip).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Entries listing this ticker key, with OFAC's raw ticker text.
+    pub fn by_ticker(&self, key: &TickerKey) -> &[(EntryId, String)] {
+        self.ticker.get(key).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Listings whose code equals a bare code (any market).
+    pub fn by_bare_code(&self, code: &str) -> &[(EntryId, TickerKey)] {
+        self.bare.get(&bare_code(code)).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// A listed ISIN one typo away (one character changed, or two adjacent swapped).
+    pub fn isin_near_miss(&self, isin: &str) -> Option<(&str, EntryId)> {
+        let a = isin.as_bytes();
+        self.listed_isins
+            .iter()
+            .find(|(listed, _)| {
+                let b = listed.as_bytes();
+                if a.len() != b.len() || a == b {
+                    return false;
+                }
+                let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+                diff.len() == 1
+                    || (diff.len() == 2
+                        && diff[1] == diff[0] + 1
+                        && a[diff[0]] == b[diff[1]]
+                        && a[diff[1]] == b[diff[0]])
+            })
+            .map(|(s, id)| (s.as_str(), *id))
+    }
+
+    /// Candidate list names for a normalised holding name.
+    fn candidates(&self, norm: &NormName) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for t in &norm.tokens {
+            if names::is_generic(t) {
+                continue;
+            }
+            if let Some(p) = self.postings.get(t) {
+                out.extend_from_slice(p);
+            }
+            if t.len() >= 6 {
+                for d in deletions(t) {
+                    if let Some(p) = self.postings.get(&d) {
+                        out.extend_from_slice(p);
+                    }
+                }
+                // The holding's token may be the one missing a letter.
+                if let Some(p) = self.postings.get(t.as_str()) {
+                    out.extend_from_slice(p);
+                }
+            }
+        }
+        if let Some(p) = self.core.get(&core_key(norm)) {
+            out.extend_from_slice(p);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The best-scoring list name for a holding's name (ties: primary name first, then the
+    /// lower entry id, so results never depend on thread timing).
+    pub fn best_name(&self, raw: &str) -> Option<NameMatch> {
+        let norm = names::normalise(raw);
+        if norm.is_empty() {
+            return None;
+        }
+        let mut best: Option<NameMatch> = None;
+        for ni in self.candidates(&norm) {
+            let comparison = names::compare(&norm, &self.names[ni].norm);
+            if comparison.score <= 0.0 {
+                continue;
+            }
+            let better = match &best {
+                None => true,
+                Some(b) => comparison.score > b.comparison.score,
+            };
+            if better {
+                best = Some(NameMatch { name: ni, comparison });
+            }
+        }
+        best
+    }
+
+    /// The best score of a holding's name against any name of one entry.
+    pub fn name_score_for_entry(&self, raw: &str, entry: EntryId) -> f64 {
+        let norm = names::normalise(raw);
+        self.names
+            .iter()
+            .filter(|n| n.entry == entry)
+            .map(|n| names::compare(&norm, &n.norm).score)
+            .fold(0.0, f64::max)
+    }
+}
+
+fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
+    if !v.contains(&x) {
+        v.push(x);
+    }
+}

@@ -1,1 +1,505 @@
-//! (in progress)
+//! Issuer-name normalisation and explained similarity.
+//!
+//! Names from holdings files ("HIKVISION DIGITAL TECH-A", "China Telecom Corp Ltd-H",
+//! "HUAWEI INV & HLDG 3.25% 15/03/2027") and from the list ("HANGZHOU HIKVISION DIGITAL
+//! TECHNOLOGY CO., LTD.") are reduced to comparable tokens:
+//!
+//! 1. upper case, accents folded, `&` -> AND, apostrophes dropped (XI'AN -> XIAN), other
+//!    punctuation -> space;
+//! 2. instrument tails removed from security descriptions: share classes (-A, -H, CL B,
+//!    CLASS A, H SHS), depositary receipts (ADR, SPONSORED ADR, GDR), units, and coupon /
+//!    maturity / note tails on debt;
+//! 3. abbreviations expanded (INTL, TECH, ELECTR, GRP, HLDGS, CORP...);
+//! 4. legal forms dropped (an ISO 20275-style table: CO, LTD, LIMITED, CORPORATION, INC,
+//!    PLC, AG, SA, JOINT STOCK...).
+//!
+//! Tokens then carry weights: distinctive words weigh 1, place names little, and generic
+//! words (CHINA, GROUP, TECHNOLOGY, HOLDINGS, BANK...) very little, so that two names that
+//! share only generic words never match. The score is a weighted Dice coefficient, and
+//! every comparison can explain itself in one line.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+/// Weight of a token that tells companies apart.
+const DISTINCTIVE: f64 = 1.0;
+/// Weight of a place name (cities and provinces are often dropped by vendors).
+const PLACE: f64 = 0.3;
+/// Weight of a generic word.
+const GENERIC: f64 = 0.12;
+
+/// Legal forms and filler words that carry no identity.
+const LEGAL_FORMS: &[&str] = &[
+    "CO", "COMPANY", "COS", "LTD", "LIMITED", "LIMITADA", "LTDA", "CORP", "CORPORATION", "INC",
+    "INCORPORATED", "PLC", "AG", "SA", "SAS", "SE", "NV", "BV", "GMBH", "SPA", "SRL", "AB", "ASA",
+    "OYJ", "KK", "PTE", "PT", "TBK", "BHD", "LLC", "LLP", "LP", "JSC", "PJSC", "OJSC", "PCL",
+    "JOINT", "STOCK", "SHARE", "SHAREHOLDING", "THE", "OF", "AND",
+];
+
+/// Words that say little about which company is meant.
+const GENERIC_WORDS: &[&str] = &[
+    "CHINA", "CHINESE", "PRC", "SINO", "ZHONGGUO", "NATIONAL", "INTERNATIONAL", "GLOBAL", "ASIA",
+    "PACIFIC", "GROUP", "HOLDINGS", "HOLDING", "INDUSTRY", "INDUSTRIES", "INDUSTRIAL",
+    "TECHNOLOGY", "SCIENCE", "BANK", "BANKING", "COMMUNICATIONS", "COMMUNICATION",
+    "TELECOMMUNICATIONS", "CONSTRUCTION", "DEVELOPMENT", "INVESTMENT", "INVESTMENTS",
+    "ELECTRONICS", "ELECTRIC", "INFORMATION", "ENGINEERING", "NEW", "CAPITAL", "RESOURCES",
+    "ENERGY", "POWER", "SYSTEMS", "SERVICES", "MANUFACTURING", "EQUIPMENT", "MACHINERY",
+    "TRADING", "FINANCIAL", "FINANCE", "SECURITIES", "INSURANCE", "PROPERTIES", "PROPERTY",
+    "LAND", "MATERIALS", "CHEMICAL", "HIGH", "DIGITAL", "NETWORK", "NETWORKS", "SOFTWARE",
+    "ENTERPRISE", "ENTERPRISES", "MANAGEMENT", "ADMINISTRATION", "ACADEMY", "INSTITUTE",
+    "RESEARCH", "STATE", "OWNED", "FIRST", "UNITED", "GENERAL", "GREAT", "MOBILE",
+];
+
+/// Cities, provinces and regions that commonly prefix Chinese company names.
+const PLACES: &[&str] = &[
+    "BEIJING", "SHANGHAI", "SHENZHEN", "SZ", "GUANGZHOU", "HANGZHOU", "NANJING", "XIAMEN",
+    "FUJIAN", "GUIZHOU", "JIANGXI", "JIANGSU", "ZHEJIANG", "ANHUI", "SHAANXI", "SHANXI",
+    "SICHUAN", "CHENGDU", "CHANGSHA", "HUNAN", "HUBEI", "WUHAN", "XIAN", "SHENYANG",
+    "LIAONING", "TIANJIN", "CHONGQING", "INNER", "MONGOLIA", "GUANGDONG", "SHANDONG", "QINGDAO",
+    "HENAN", "HEBEI", "YUNNAN", "HAINAN", "HARBIN", "HEILONGJIANG", "JILIN", "GANSU", "NINGXIA",
+    "XINJIANG", "TIBET", "GUANGXI", "HONG", "KONG", "HK", "MACAU", "USA", "AMERICA", "EUROPE",
+];
+
+/// Abbreviations vendors use, and the word they stand for.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("INTL", "INTERNATIONAL"),
+    ("INT", "INTERNATIONAL"),
+    ("INTERNAT", "INTERNATIONAL"),
+    ("TECH", "TECHNOLOGY"),
+    ("TECHN", "TECHNOLOGY"),
+    ("TECHNOL", "TECHNOLOGY"),
+    ("TECHNOLOGIES", "TECHNOLOGY"),
+    ("ELEC", "ELECTRONICS"),
+    ("ELECTR", "ELECTRONICS"),
+    ("ELECTRON", "ELECTRONICS"),
+    ("ELECTRONIC", "ELECTRONICS"),
+    ("GRP", "GROUP"),
+    ("GP", "GROUP"),
+    ("HLDGS", "HOLDINGS"),
+    ("HLDG", "HOLDINGS"),
+    ("HLDS", "HOLDINGS"),
+    ("HOLDING", "HOLDINGS"),
+    ("HOLD", "HOLDINGS"),
+    ("HLD", "HOLDINGS"),
+    ("INDS", "INDUSTRIES"),
+    ("IND", "INDUSTRIES"),
+    ("INDUS", "INDUSTRIES"),
+    ("INDUSTRY", "INDUSTRIES"),
+    ("INDL", "INDUSTRIAL"),
+    ("COMMS", "COMMUNICATIONS"),
+    ("COMMUN", "COMMUNICATIONS"),
+    ("COMMUNICATION", "COMMUNICATIONS"),
+    ("COMM", "COMMUNICATIONS"),
+    ("TELECOMMUNICATION", "TELECOMMUNICATIONS"),
+    ("NATL", "NATIONAL"),
+    ("NAT", "NATIONAL"),
+    ("DEV", "DEVELOPMENT"),
+    ("DEVT", "DEVELOPMENT"),
+    ("ENG", "ENGINEERING"),
+    ("ENGR", "ENGINEERING"),
+    ("ENGG", "ENGINEERING"),
+    ("MFG", "MANUFACTURING"),
+    ("SEMICOND", "SEMICONDUCTOR"),
+    ("SEMICON", "SEMICONDUCTOR"),
+    ("AERO", "AEROSPACE"),
+    ("AEROSP", "AEROSPACE"),
+    ("AVN", "AVIATION"),
+    ("AVIAT", "AVIATION"),
+    ("EQUIP", "EQUIPMENT"),
+    ("INFO", "INFORMATION"),
+    ("SYS", "SYSTEMS"),
+    ("SYSTEM", "SYSTEMS"),
+    ("MACH", "MACHINERY"),
+    ("SCI", "SCIENCE"),
+    ("SCIENCES", "SCIENCE"),
+    ("INV", "INVESTMENT"),
+    ("INVT", "INVESTMENT"),
+    ("INVEST", "INVESTMENT"),
+    ("INVESTMENTS", "INVESTMENT"),
+    ("CONSTR", "CONSTRUCTION"),
+    ("CONST", "CONSTRUCTION"),
+    ("CONSTRN", "CONSTRUCTION"),
+    ("MGMT", "MANAGEMENT"),
+    ("SVCS", "SERVICES"),
+    ("SERV", "SERVICES"),
+    ("FINL", "FINANCIAL"),
+    ("PWR", "POWER"),
+    ("NUC", "NUCLEAR"),
+    ("NUCL", "NUCLEAR"),
+    ("SHIPBLDG", "SHIPBUILDING"),
+    ("SHIPBUILD", "SHIPBUILDING"),
+    ("OPTOELECTRONIC", "OPTRONIC"),
+    ("MICROELECTR", "MICROELECTRONICS"),
+    ("MICROELECTRONIC", "MICROELECTRONICS"),
+    ("DIG", "DIGITAL"),
+    ("DGTL", "DIGITAL"),
+    ("NETWK", "NETWORK"),
+    ("MOBL", "MOBILE"),
+    ("TELE", "TELECOM"),
+    ("TEL", "TELECOM"),
+    ("UNITED", "UNITED"),
+    ("MARINE", "MARINE"),
+    ("CAP", "CAPITAL"),
+    ("RES", "RESOURCES"),
+    ("PROP", "PROPERTIES"),
+    ("PPTY", "PROPERTIES"),
+];
+
+/// Words that mark a share class or instrument in a security description; dropped with what
+/// follows them when they close the name.
+const INSTRUMENT_WORDS: &[&str] = &[
+    "ADR", "ADRS", "ADS", "GDR", "GDRS", "SPONSORED", "SPON", "UNSPONSORED", "UNSP", "ORD",
+    "ORDINARY", "SHS", "SHARES", "SH", "COMMON", "COM", "STK", "UNIT", "UNITS", "REG", "REGS",
+    "144A", "CL", "CLASS", "NPV", "PAR", "BOND", "BONDS", "NOTE", "NOTES", "NT", "NTS", "SR",
+    "SNR", "SENIOR", "UNSEC", "UNSECURED", "SECURED", "SUB", "SUBORD", "MTN", "EMTN", "PERP",
+    "FRN", "CALLABLE", "CALL", "GTD", "GUARANTEED", "DEB", "DEBENTURE", "CV", "CONV", "PFD",
+    "PREF", "WTS", "WARRANT", "WARRANTS", "RIGHTS", "RTS", "DR", "EQUITY", "FGN", "FOREIGN",
+    "HSHS", "ASHS",
+];
+
+/// Tokens of a normalised name with their weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormName {
+    /// Normalised tokens, in their original order (duplicates removed).
+    pub tokens: Vec<String>,
+    /// `tokens` joined by spaces: the key for exact comparison and de-duplication.
+    pub key: String,
+}
+
+impl NormName {
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Sum of token weights.
+    pub fn weight(&self) -> f64 {
+        self.tokens.iter().map(|t| token_weight(t)).sum()
+    }
+
+    /// True when every token is generic or a place name.
+    pub fn all_generic(&self) -> bool {
+        self.tokens.iter().all(|t| token_weight(t) < DISTINCTIVE)
+    }
+}
+
+/// How much a token tells companies apart.
+pub fn token_weight(token: &str) -> f64 {
+    if GENERIC_WORDS.contains(&token) {
+        GENERIC
+    } else if PLACES.contains(&token) {
+        PLACE
+    } else {
+        DISTINCTIVE
+    }
+}
+
+/// True for a city, province or region word.
+pub fn is_place(token: &str) -> bool {
+    PLACES.contains(&token)
+}
+
+/// True for a token that is generic (or a place name).
+pub fn is_generic(token: &str) -> bool {
+    token_weight(token) < DISTINCTIVE
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        'À'..='Å' | 'à'..='å' => 'A',
+        'Ç' | 'ç' => 'C',
+        'È'..='Ë' | 'è'..='ë' => 'E',
+        'Ì'..='Ï' | 'ì'..='ï' => 'I',
+        'Ñ' | 'ñ' => 'N',
+        'Ò'..='Ö' | 'Ø' | 'ò'..='ö' | 'ø' => 'O',
+        'Ù'..='Ü' | 'ù'..='ü' => 'U',
+        'Ý' | 'ý' | 'ÿ' => 'Y',
+        _ => c.to_ascii_uppercase(),
+    }
+}
+
+/// Split raw text into upper-case ASCII-ish words, keeping `%` and `/` inside words for the
+/// instrument-tail logic.
+fn raw_words(raw: &str) -> Vec<String> {
+    let mut cleaned = String::with_capacity(raw.len() + 8);
+    let mut prev = ' ';
+    for c in raw.chars() {
+        let c = fold_char(c);
+        match c {
+            '&' | '+' => cleaned.push_str(" AND "),
+            '\'' | '\u{2019}' | '`' => {}
+            // A dash that glues a class letter (`TECH-A`, `LTD-H`) separates it.
+            '-' | '_' | ',' | '(' | ')' | '[' | ']' | '"' | ';' | ':' | '*' | '#' | '!' | '?' => {
+                cleaned.push(' ')
+            }
+            '.' => {
+                // Keep decimal points of coupons (3.25%), drop abbreviation dots (CO.).
+                if prev.is_ascii_digit() {
+                    cleaned.push('.')
+                } else {
+                    cleaned.push(' ')
+                }
+            }
+            c if c.is_alphanumeric() || c == '%' || c == '/' => cleaned.push(c),
+            _ => cleaned.push(' '),
+        }
+        prev = c;
+    }
+    cleaned.split_whitespace().map(|w| w.trim_end_matches('.').to_string()).collect()
+}
+
+fn looks_like_coupon_or_date(w: &str) -> bool {
+    let has_digit = w.bytes().any(|b| b.is_ascii_digit());
+    has_digit
+        && (w.contains('%')
+            || w.contains('/')
+            || w.contains('.')
+            || (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())))
+}
+
+/// Normalise a company or security name.
+pub fn normalise(raw: &str) -> NormName {
+    let mut words = raw_words(raw);
+    // Cut instrument tails: from the first coupon/maturity or instrument word after at least
+    // two name words, everything goes ("HUAWEI INV AND HLDG 3.25% 15/03/2027").
+    let cut = words.iter().enumerate().position(|(i, w)| {
+        i >= 1 && (looks_like_coupon_or_date(w) || INSTRUMENT_WORDS.contains(&w.as_str()))
+    });
+    if let Some(cut) = cut {
+        words.truncate(cut);
+    }
+    let mut tokens: Vec<String> = Vec::with_capacity(words.len());
+    let mut seen: HashSet<String> = HashSet::new();
+    for w in words {
+        if w.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'%' || b == b'/') {
+            continue;
+        }
+        let w = ABBREVIATIONS
+            .iter()
+            .find(|(abbr, _)| *abbr == w)
+            .map(|(_, full)| (*full).to_string())
+            .unwrap_or(w);
+        if LEGAL_FORMS.contains(&w.as_str()) || w.len() == 1 {
+            continue;
+        }
+        if seen.insert(w.clone()) {
+            tokens.push(w);
+        }
+    }
+    let key = tokens.join(" ");
+    NormName { tokens, key }
+}
+
+/// Damerau-Levenshtein distance capped at 2 (enough to accept one typo).
+fn small_edit_distance(a: &str, b: &str) -> usize {
+    let a = a.as_bytes();
+    let b = b.as_bytes();
+    if a.len().abs_diff(b.len()) > 1 {
+        return 2;
+    }
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[m].min(2)
+}
+
+/// True when two tokens are the same word, allowing one typo in distinctive words of
+/// six letters or more.
+pub fn tokens_equal(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    a.len() >= 6 && b.len() >= 6 && !is_generic(a) && !is_generic(b) && small_edit_distance(a, b) <= 1
+}
+
+/// The outcome of comparing two normalised names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameComparison {
+    /// Weighted Dice coefficient, 0..1.
+    pub score: f64,
+    /// Distinctive tokens found in both names.
+    pub matched_distinctive: Vec<String>,
+    /// Generic or place tokens found in both names (discounted).
+    pub matched_generic: Vec<String>,
+    /// Tokens of the holding's name not in the list name.
+    pub only_in_holding: Vec<String>,
+    /// Tokens of the list name not in the holding's name.
+    pub only_in_list: Vec<String>,
+}
+
+impl NameComparison {
+    /// One line for a reviewer: which words matched, what was discounted, what differs.
+    pub fn explain(&self) -> String {
+        let mut s = String::new();
+        if self.only_in_holding.is_empty() && self.only_in_list.is_empty() && self.score >= IDENTICAL {
+            s.push_str("same name after normalisation");
+        } else {
+            let _ = write!(s, "matched {}", join_or_none(&self.matched_distinctive));
+        }
+        if !self.matched_generic.is_empty() {
+            let _ = write!(s, "; generic words discounted: {}", self.matched_generic.join(" "));
+        }
+        if !self.only_in_holding.is_empty() {
+            let _ = write!(s, "; only in holding: {}", self.only_in_holding.join(" "));
+        }
+        if !self.only_in_list.is_empty() {
+            let _ = write!(s, "; only in list name: {}", self.only_in_list.join(" "));
+        }
+        s
+    }
+}
+
+fn join_or_none(words: &[String]) -> String {
+    if words.is_empty() { "no distinctive word".into() } else { words.join(" ") }
+}
+
+/// Compare a holding's name with a list name.
+///
+/// Names that share only generic words score 0 unless they are identical after
+/// normalisation.
+pub fn compare(holding: &NormName, listed: &NormName) -> NameComparison {
+    let mut matched_distinctive = Vec::new();
+    let mut matched_generic = Vec::new();
+    let mut only_in_holding = Vec::new();
+    let mut used = vec![false; listed.tokens.len()];
+    let mut matched_weight = 0.0;
+    let mut fuzzy = false;
+    for t in &holding.tokens {
+        let hit = listed
+            .tokens
+            .iter()
+            .enumerate()
+            .find(|(i, l)| !used[*i] && *l == t)
+            .or_else(|| {
+                listed.tokens.iter().enumerate().find(|(i, l)| !used[*i] && tokens_equal(t, l))
+            })
+            .map(|(i, _)| i);
+        match hit {
+            Some(i) => {
+                used[i] = true;
+                fuzzy |= listed.tokens[i] != *t;
+                let w = token_weight(t).min(token_weight(&listed.tokens[i]));
+                matched_weight += w;
+                if w >= DISTINCTIVE {
+                    matched_distinctive.push(t.clone());
+                } else {
+                    matched_generic.push(t.clone());
+                }
+            }
+            None => only_in_holding.push(t.clone()),
+        }
+    }
+    let only_in_list: Vec<String> = listed
+        .tokens
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(t, _)| t.clone())
+        .collect();
+    let any_matched = !matched_distinctive.is_empty() || !matched_generic.is_empty();
+    let unplaced = |ts: &[String]| ts.iter().any(|t| !PLACES.contains(&t.as_str()));
+    let score = if !any_matched {
+        0.0
+    } else if only_in_holding.is_empty() && only_in_list.is_empty() && !fuzzy {
+        IDENTICAL
+    } else if !unplaced(&only_in_holding) && !unplaced(&only_in_list) {
+        // Same name but for a place prefix (HANGZHOU HIKVISION ~ HIKVISION) or one typo.
+        CORE_IDENTICAL
+    } else if matched_distinctive.is_empty() {
+        0.0
+    } else {
+        let total = holding.weight() + listed.weight();
+        if total > 0.0 { (2.0 * matched_weight / total).min(PARTIAL_CAP) } else { 0.0 }
+    };
+    NameComparison { score, matched_distinctive, matched_generic, only_in_holding, only_in_list }
+}
+
+/// Score of names identical after normalisation.
+pub const IDENTICAL: f64 = 1.0;
+/// Score of names identical but for place words or one typo in a distinctive word.
+pub const CORE_IDENTICAL: f64 = 0.95;
+/// Highest score of names that differ in a non-place word.
+pub const PARTIAL_CAP: f64 = 0.94;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> String {
+        normalise(s).key
+    }
+
+    #[test]
+    fn normalisation_table() {
+        for (raw, want) in [
+            ("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.", "HANGZHOU HIKVISION DIGITAL TECHNOLOGY"),
+            ("Hikvision Digital Tech-A", "HIKVISION DIGITAL TECHNOLOGY"),
+            ("CHINA TELECOM CORP LTD-H", "CHINA TELECOM"),
+            ("China Telecom Corporation Limited", "CHINA TELECOM"),
+            ("CHINA MOBILE LTD SPONSORED ADR", "CHINA MOBILE"),
+            ("China Mobile Ltd. ADR", "CHINA MOBILE"),
+            ("AVIC XI'AN AIRCRAFT INDUSTRY GROUP COMPANY LTD.", "AVIC XIAN AIRCRAFT INDUSTRIES GROUP"),
+            ("HUAWEI INV & HLDG 3.25% 15/03/2027", "HUAWEI INVESTMENT HOLDINGS"),
+            ("HUAWEI INVESTMENT & HOLDING CO., LTD.", "HUAWEI INVESTMENT HOLDINGS"),
+            ("Nanjing Panda Electr. Co. Ltd.", "NANJING PANDA ELECTRONICS"),
+            ("SEMICONDUCTOR MANUFACTURING INTERNATIONAL CORPORATION", "SEMICONDUCTOR MANUFACTURING INTERNATIONAL"),
+            ("Semiconductor Manufacturing Intl Corp", "SEMICONDUCTOR MANUFACTURING INTERNATIONAL"),
+            ("CNOOC LTD", "CNOOC"),
+            ("China Unicom (Hong Kong) Ltd", "CHINA UNICOM HONG KONG"),
+            ("PROVEN HONOUR CAPITAL LTD 4.125% 05/06/2025 REGS", "PROVEN HONOUR CAPITAL"),
+            ("Costar Group Co., Ltd. Class A", "COSTAR GROUP"),
+        ] {
+            assert_eq!(key(raw), want, "{raw}");
+        }
+    }
+
+    fn score(a: &str, b: &str) -> f64 {
+        compare(&normalise(a), &normalise(b)).score
+    }
+
+    #[test]
+    fn same_issuer_scores_high() {
+        assert_eq!(score("China Mobile Ltd", "CHINA MOBILE LIMITED"), 1.0);
+        assert_eq!(score("CHINA TELECOM CORP LTD-H", "CHINA TELECOM CORPORATION LIMITED"), 1.0);
+        assert!(score("Hikvision Digital Tech-A", "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.") > 0.9);
+        // One typo in a distinctive word.
+        assert!(score("Hangzhou Hikvison Digital Technology", "HANGZHOU HIKVISION DIGITAL TECHNOLOGY") > 0.9);
+    }
+
+    #[test]
+    fn generic_only_overlap_is_not_a_match() {
+        assert_eq!(score("China Construction Bank Corp-H", "CHINA RAILWAY CONSTRUCTION CORPORATION LIMITED"), 0.0);
+        assert_eq!(score("China Communications Services", "CHINA COMMUNICATIONS CONSTRUCTION COMPANY LIMITED"), 0.0);
+        assert_eq!(score("CORP", "CHINA ELECTRONICS CORPORATION"), 0.0);
+        assert_eq!(score("China Electronics Holdings", "CHINA ELECTRONICS CORPORATION"), 0.0);
+    }
+
+    #[test]
+    fn explanation_names_words() {
+        let c = compare(&normalise("Hikvision Digital Tech-A"), &normalise("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO"));
+        let e = c.explain();
+        assert!(e.contains("HIKVISION"), "{e}");
+        assert!(e.contains("only in list name: HANGZHOU"), "{e}");
+    }
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(small_edit_distance("HIKVISION", "HIKVISON"), 1);
+        assert_eq!(small_edit_distance("HIKVISION", "HIKVIISON"), 1);
+        assert_eq!(small_edit_distance("ABCDEF", "ABDCEF"), 1);
+        assert_eq!(small_edit_distance("ABCDEF", "ABXYEF"), 2);
+    }
+}

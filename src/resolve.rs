@@ -1,1 +1,347 @@
-//! (in progress)
+//! Resolving one holdings row against the [`ListIndex`]: which listed entity it is, on
+//! what evidence, and how strong that evidence is.
+//!
+//! Evidence, strongest first: an ISIN on the list; a CUSIP on the list (directly or inside a
+//! US/CA ISIN); a ticker whose market is known (from the ticker itself or an exchange
+//! column); the issuer's or security's name. Weak evidence (a bare code, a market only
+//! implied, a middling name score, a mistyped ISIN one character away from a listed one)
+//! never prohibits: it asks for review.
+
+use std::collections::HashMap;
+
+use crate::holdings::HoldingRow;
+use crate::ident::{
+    IdCheck, MarketSource, check_cusip, check_isin, check_sedol, cusip_from_isin, normalise_id,
+    ticker::read_holding_ticker,
+};
+use crate::index::{EntryId, ListIndex, NameMatch};
+use crate::report::Basis;
+
+/// Name-score thresholds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// At or above: a name match alone is strong enough to prohibit.
+    pub prohibit: f64,
+    /// At or above (and below `prohibit`): a person must review.
+    pub review: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { prohibit: 0.95, review: 0.80 }
+    }
+}
+
+/// How far a hit can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Strength {
+    /// A person must decide.
+    Weak,
+    /// Enough to apply the list's rules.
+    Strong,
+}
+
+/// One piece of evidence linking a row to a list entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub entry: EntryId,
+    pub basis: Basis,
+    /// The list's value that matched.
+    pub matched_value: String,
+    pub score: f64,
+    pub strength: Strength,
+    pub explanation: String,
+}
+
+/// The outcome for one row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Resolution {
+    pub hit: Option<Hit>,
+    /// Data-quality findings (bad check digits, identifiers that disagree...).
+    pub notes: Vec<String>,
+    /// Set when the row cannot be screened at all: the reason.
+    pub unscreenable: Option<String>,
+}
+
+/// Names resolved once per distinct text (holding names repeat across accounts and files).
+pub type NameCache = HashMap<String, Option<NameMatch>>;
+
+/// Placeholder texts that mean "no value".
+fn meaningful(v: &Option<String>) -> Option<&str> {
+    let s = v.as_deref()?.trim();
+    let up = s.to_ascii_uppercase();
+    if s.is_empty() || matches!(up.as_str(), "-" | "--" | "N/A" | "NA" | "#N/A" | "NONE" | "NULL" | "0" | "TBA" | "?") {
+        None
+    } else {
+        Some(s)
+    }
+}
+
+/// The texts of a row that name a company, issuer first.
+pub fn row_names(row: &HoldingRow) -> impl Iterator<Item = &str> {
+    [meaningful(&row.issuer), meaningful(&row.name)].into_iter().flatten()
+}
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{3400}'..='\u{9fff}').contains(&c))
+}
+
+/// Resolve one row. `names` must hold every text returned by [`row_names`].
+pub fn resolve_row(index: &ListIndex, row: &HoldingRow, names: &NameCache, th: &Thresholds) -> Resolution {
+    let mut res = Resolution::default();
+    let mut hits: Vec<Hit> = Vec::new();
+    let entry_name = |id: EntryId| format!("{} (OFAC {})", index.entry(id).name, index.entry(id).id);
+
+    let isin = meaningful(&row.isin).map(normalise_id);
+    let cusip_col = meaningful(&row.cusip).map(normalise_id);
+    let sedol = meaningful(&row.sedol).map(normalise_id);
+    let ticker = meaningful(&row.ticker);
+    let has_name = row_names(row).next().is_some();
+
+    if isin.is_none() && cusip_col.is_none() && ticker.is_none() && !has_name {
+        res.unscreenable = Some(if sedol.is_some() || meaningful(&row.figi).is_some() {
+            "only a SEDOL/FIGI: OFAC publishes no SEDOLs or FIGIs; add an ISIN, CUSIP, ticker with its market, or the issuer's name".into()
+        } else {
+            "no identifier and no name: add an ISIN, CUSIP, ticker with its market, or the issuer's name".into()
+        });
+        return res;
+    }
+
+    // ISIN.
+    let mut isin_ok = false;
+    if let Some(isin) = &isin {
+        let check = check_isin(isin);
+        isin_ok = check.is_valid();
+        if !isin_ok {
+            res.notes.push(format!("ISIN {isin}: {}", check.describe()));
+        }
+        let ids = index.by_isin(isin);
+        for &id in ids {
+            hits.push(Hit {
+                entry: id,
+                basis: Basis::Isin,
+                matched_value: isin.clone(),
+                score: 1.0,
+                strength: Strength::Strong,
+                explanation: format!("ISIN {isin} is listed for {}", entry_name(id)),
+            });
+        }
+        if ids.is_empty()
+            && check != IdCheck::Valid
+            && let Some((listed, id)) = index.isin_near_miss(isin)
+        {
+            hits.push(Hit {
+                entry: id,
+                basis: Basis::Isin,
+                matched_value: listed.to_string(),
+                score: 0.8,
+                strength: Strength::Weak,
+                explanation: format!(
+                    "ISIN {isin} fails its check and is one typo away from listed ISIN {listed} of {}",
+                    entry_name(id)
+                ),
+            });
+        }
+    }
+
+    // CUSIP, from its own column or inside a US/CA ISIN.
+    let mut cusips: Vec<(String, &str)> = Vec::new();
+    if let Some(c) = &cusip_col {
+        let check = check_cusip(c);
+        if !check.is_valid() {
+            res.notes.push(format!("CUSIP {c}: {}", check.describe()));
+        }
+        cusips.push((c.clone(), "CUSIP"));
+    }
+    if let Some(isin) = &isin
+        && let Some(c) = cusip_from_isin(isin)
+        && !cusips.iter().any(|(x, _)| x == c)
+    {
+        cusips.push((c.to_string(), "CUSIP inside ISIN"));
+    }
+    for (c, how) in &cusips {
+        for &id in index.by_cusip(c) {
+            if hits.iter().any(|h| h.entry == id && h.basis == Basis::Isin && h.strength == Strength::Strong) {
+                continue;
+            }
+            hits.push(Hit {
+                entry: id,
+                basis: Basis::Cusip,
+                matched_value: c.clone(),
+                score: 1.0,
+                strength: Strength::Strong,
+                explanation: format!("{how} {c} is in a listed ISIN of {}", entry_name(id)),
+            });
+        }
+    }
+    if let Some(s) = &sedol {
+        let check = check_sedol(s);
+        if !check.is_valid() {
+            res.notes.push(format!("SEDOL {s}: {}", check.describe()));
+        }
+    }
+
+    // Ticker.
+    if let Some(t) = ticker
+        && let Some((parsed, key)) = read_holding_ticker(t, meaningful(&row.exchange), meaningful(&row.country))
+    {
+        match key {
+            Some((key, source)) => {
+                for (id, raw) in index.by_ticker(&key) {
+                    let (strength, score, how) = match source {
+                        MarketSource::Ticker => (Strength::Strong, 0.95, "market from the ticker"),
+                        MarketSource::Exchange => (Strength::Strong, 0.95, "market from the exchange column"),
+                        MarketSource::Country => (Strength::Strong, 0.9, "market from the country column"),
+                        MarketSource::CodeRange => (
+                            Strength::Weak,
+                            0.7,
+                            "no market given; a mainland-China code range was assumed",
+                        ),
+                    };
+                    hits.push(Hit {
+                        entry: *id,
+                        basis: Basis::Ticker,
+                        matched_value: raw.trim().to_string(),
+                        score,
+                        strength,
+                        explanation: format!("ticker {t} = {key} ({how}) is listed as '{}' for {}", raw.trim(), entry_name(*id)),
+                    });
+                }
+            }
+            None => {
+                let listed = index.by_bare_code(&parsed.code);
+                let mut entities: Vec<EntryId> = listed.iter().map(|(id, _)| *id).collect();
+                entities.sort_unstable();
+                entities.dedup();
+                if entities.len() == 1 {
+                    let keys: Vec<String> = listed.iter().map(|(_, k)| k.to_string()).collect();
+                    hits.push(Hit {
+                        entry: entities[0],
+                        basis: Basis::Ticker,
+                        matched_value: keys.join(", "),
+                        score: 0.6,
+                        strength: Strength::Weak,
+                        explanation: format!(
+                            "bare ticker {t} with no market; listed as {} for {}: give the exchange to decide",
+                            keys.join(", "),
+                            entry_name(entities[0])
+                        ),
+                    });
+                } else if entities.len() > 1 {
+                    res.notes.push(format!(
+                        "ticker {t} has no market and matches listed codes of {} entities; give the exchange",
+                        entities.len()
+                    ));
+                }
+            }
+        }
+    }
+
+    // A ticker match whose romanised security name names another company: tickers are
+    // reused, so a person must look.
+    for h in hits.iter_mut().filter(|h| h.basis == Basis::Ticker && h.strength == Strength::Strong) {
+        let names: Vec<&str> = row_names(row).filter(|n| !has_cjk(n)).collect();
+        if names.is_empty() {
+            continue;
+        }
+        let best = names.iter().map(|n| index.name_score_for_entry(n, h.entry)).fold(0.0, f64::max);
+        let all_generic = names.iter().all(|n| crate::names::normalise(n).all_generic());
+        if best == 0.0 && !all_generic {
+            h.strength = Strength::Weak;
+            h.score = 0.6;
+            h.explanation.push_str(&format!(
+                "; but the name '{}' does not match it (tickers are reused): check the security",
+                names[0]
+            ));
+        }
+    }
+
+    // Names: issuer first, then the security description.
+    let id_given = isin.is_some() || cusip_col.is_some() || ticker.is_some();
+    for n in row_names(row) {
+        let Some(Some(m)) = names.get(n) else { continue };
+        let listed = index.name(m.name);
+        let score = m.comparison.score;
+        if score < th.review {
+            continue;
+        }
+        let strength = if score >= th.prohibit && !listed.short_alias { Strength::Strong } else { Strength::Weak };
+        let what = match listed.basis {
+            Basis::Alias => "a.k.a.",
+            Basis::IssuerName => "Issuer Name",
+            _ => "name",
+        };
+        let mut explanation = format!(
+            "'{n}' ~ {what} '{}' of {}, score {:.2}: {}",
+            listed.raw,
+            entry_name(listed.entry),
+            score,
+            m.comparison.explain()
+        );
+        if listed.short_alias {
+            explanation.push_str("; a short alias alone never decides");
+        }
+        let identifier_hit = hits.iter().any(|h| h.entry == listed.entry && matches!(h.basis, Basis::Isin | Basis::Cusip | Basis::Ticker));
+        if id_given && !identifier_hit && strength == Strength::Strong {
+            explanation.push_str("; issuer on the list, this identifier is not");
+        }
+        hits.push(Hit {
+            entry: listed.entry,
+            basis: listed.basis,
+            matched_value: listed.raw.clone(),
+            score,
+            strength,
+            explanation,
+        });
+    }
+
+    // Identifiers that point at different listed entities.
+    let mut strong_entities: Vec<(EntryId, Basis)> = hits
+        .iter()
+        .filter(|h| h.strength == Strength::Strong && matches!(h.basis, Basis::Isin | Basis::Cusip | Basis::Ticker))
+        .map(|h| (h.entry, h.basis))
+        .collect();
+    strong_entities.dedup_by_key(|(e, _)| *e);
+    if strong_entities.len() > 1 {
+        let parts: Vec<String> = strong_entities
+            .iter()
+            .map(|(e, b)| format!("{} -> {}", b.as_str(), entry_name(*e)))
+            .collect();
+        res.notes.push(format!("identifiers disagree: {}", parts.join("; ")));
+    }
+    if isin_ok && isin.as_deref().is_some_and(|i| index.by_isin(i).is_empty()) {
+        if let Some(h) = hits.iter().find(|h| h.basis == Basis::Ticker && h.strength == Strength::Strong) {
+            res.notes.push(format!(
+                "ISIN {} is not on the list, but the ticker is ({}): another share line of a listed issuer",
+                isin.as_deref().unwrap_or_default(),
+                entry_name(h.entry)
+            ));
+        }
+    }
+
+    res.hit = pick(hits);
+    res
+}
+
+fn basis_rank(b: Basis) -> u8 {
+    match b {
+        Basis::Isin => 0,
+        Basis::Cusip => 1,
+        Basis::Ticker => 2,
+        Basis::Name => 3,
+        Basis::IssuerName => 4,
+        Basis::Alias => 5,
+    }
+}
+
+/// Strong before weak; then identifiers before names; then the higher score.
+fn pick(mut hits: Vec<Hit>) -> Option<Hit> {
+    hits.sort_by(|a, b| {
+        b.strength
+            .cmp(&a.strength)
+            .then(basis_rank(a.basis).cmp(&basis_rank(b.basis)))
+            .then(b.score.total_cmp(&a.score))
+            .then(a.entry.cmp(&b.entry))
+    });
+    hits.into_iter().next()
+}

@@ -1,1 +1,380 @@
-//! (in progress)
+//! One screening run: read the inputs, resolve every row against the index in parallel,
+//! apply the dated rules, and assemble the [`ScreenReport`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rayon::prelude::*;
+
+use crate::holdings::{
+    HoldingRow, HoldingsError, HoldingsFile, InputSpec, ReadOptions, discover_inputs,
+    read_holdings_file,
+};
+use crate::index::ListIndex;
+use crate::list::{ListKind, SanctionsList};
+use crate::report::{
+    CurrencyAmount, FileTotal, InputInfo, ListInfo, Position, RunInfo, ScreenReport, SettingsInfo,
+    SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
+};
+use crate::resolve::{NameCache, Thresholds, resolve_row, row_names};
+use crate::rules::{ListingDates, judge};
+
+/// Where OFAC publishes the consolidated (non-SDN) list that holds NS-CMIC.
+pub const OFFICIAL_DOWNLOADS: &[&str] = &[
+    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONS_PRIM.CSV",
+    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONS_ALT.CSV",
+    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONS_ADD.CSV",
+    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONS_COMMENTS.CSV",
+    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONSOLIDATED.XML",
+];
+
+/// Everything a run needs besides the list.
+#[derive(Debug, Clone)]
+pub struct ScreenOptions {
+    /// HOLDINGS arguments: files or folders.
+    pub inputs: Vec<PathBuf>,
+    /// The date the screen is for.
+    pub as_of: NaiveDate,
+    /// The run date, for the list's age (freshness is about today, not the as-of date).
+    pub today: NaiveDate,
+    /// When the run happened, recorded as evidence.
+    pub run_at: DateTime<Utc>,
+    pub read: ReadOptions,
+    pub thresholds: Thresholds,
+    /// A list older than this many days (on `today`) is a warning.
+    pub max_list_age_days: i64,
+    /// The command line, recorded as evidence.
+    pub command_line: Vec<String>,
+    /// Worker threads (recorded as evidence; the caller sizes the pool).
+    pub threads: usize,
+}
+
+/// Progress of a run, for a progress bar. Every method has an empty default.
+pub trait Progress: Sync {
+    fn files_found(&self, _count: usize) {}
+    fn file_read(&self, _path: &str, _rows: usize) {}
+    fn rows_total(&self, _count: usize) {}
+    fn rows_resolved(&self, _count: usize) {}
+}
+
+/// A progress sink that ignores everything.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Why a run could not screen. Every variant names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ScreenError {
+    #[error("{}", join_errors(.0))]
+    Inputs(Vec<HoldingsError>),
+    #[error("{0}")]
+    NoInput(String),
+}
+
+fn join_errors(errors: &[HoldingsError]) -> String {
+    errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+}
+
+/// Run a screen.
+pub fn screen(list: &SanctionsList, opts: &ScreenOptions, progress: &dyn Progress) -> Result<ScreenReport, ScreenError> {
+    let (specs, mut warnings) = discover_inputs(&opts.inputs).map_err(|e| ScreenError::Inputs(vec![e]))?;
+    if specs.is_empty() {
+        return Err(ScreenError::NoInput(format!(
+            "no holdings files (.xlsx .xlsm .xls .xlsb .ods .csv .tsv) found in {}",
+            opts.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    progress.files_found(specs.len());
+    let files = read_all(&specs, &opts.read, progress)?;
+
+    let mut errors = Vec::new();
+    for (spec, file) in specs.iter().zip(&files) {
+        if file.tables.is_empty() {
+            let why = file
+                .skipped_sheets
+                .iter()
+                .map(|s| format!("{}: {}", s.sheet, s.reason))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let msg = format!(
+                "no holdings table found ({why}); name the columns with --column ROLE=HEADER, e.g. --column isin=\"Security ID\""
+            );
+            if spec.explicit {
+                errors.push(HoldingsError::File { path: spec.display.clone(), message: msg });
+            } else {
+                warnings.push(format!("{}: skipped: {msg}", spec.display));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ScreenError::Inputs(errors));
+    }
+
+    let index = ListIndex::build(list);
+    if index.entries().is_empty() {
+        warnings.push("the list holds no NS-CMIC (CMIC-EO13959) entries: nothing can match; pass the consolidated (non-SDN) list with --list".into());
+    }
+
+    // Every (file, table, row) in input order.
+    let rows: Vec<(&HoldingsFile, Option<&str>, &HoldingRow)> = files
+        .iter()
+        .flat_map(|f| f.tables.iter().flat_map(move |t| t.rows.iter().map(move |r| (f, t.sheet.as_deref(), r))))
+        .collect();
+    progress.rows_total(rows.len());
+
+    // Names once per distinct text.
+    let distinct: BTreeSet<&str> = rows.iter().flat_map(|(_, _, r)| row_names(r)).collect();
+    let names: NameCache = distinct
+        .into_par_iter()
+        .map(|n| (n.to_string(), index.best_name(n)))
+        .collect();
+
+    let positions: Vec<Position> = rows
+        .par_iter()
+        .with_min_len(256)
+        .map(|(file, sheet, row)| {
+            let p = position(&index, &names, opts, file, *sheet, row);
+            progress.rows_resolved(1);
+            p
+        })
+        .collect();
+
+    let list_info = list_info(list, &index, opts);
+    if let Some(age) = list_info.age_days
+        && age > opts.max_list_age_days
+    {
+        warnings.push(format!(
+            "the list is {age} days old (over {} days): OFAC may have changed it since. Download the current files from {} and pass them with --list",
+            opts.max_list_age_days,
+            OFFICIAL_DOWNLOADS.join(" , ")
+        ));
+    }
+    if let Some(date) = list_info.publication_date
+        && opts.as_of > date
+        && opts.as_of > opts.today
+    {
+        warnings.push(format!("the as-of date {} is in the future", opts.as_of));
+    }
+
+    let inputs = files.iter().map(input_info).collect();
+    let summary = summarise(&positions, &files);
+    Ok(ScreenReport {
+        as_of: opts.as_of,
+        run: RunInfo {
+            tool: "holdscreen".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            command_line: opts.command_line.clone(),
+            run_at: opts.run_at,
+        },
+        list: list_info,
+        settings: SettingsInfo {
+            name_prohibit_threshold: opts.thresholds.prohibit,
+            name_review_threshold: opts.thresholds.review,
+            column_overrides: opts.read.column_overrides.iter().map(|(r, h)| format!("{r}={h}")).collect(),
+            threads: opts.threads,
+        },
+        inputs,
+        summary,
+        warnings,
+        positions,
+    })
+}
+
+fn read_all(specs: &[InputSpec], read: &ReadOptions, progress: &dyn Progress) -> Result<Vec<HoldingsFile>, ScreenError> {
+    let results: Vec<Result<HoldingsFile, HoldingsError>> = specs
+        .par_iter()
+        .map(|spec| {
+            let r = read_holdings_file(spec, read);
+            if let Ok(f) = &r {
+                progress.file_read(&f.path, f.row_count());
+            }
+            r
+        })
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(files) } else { Err(ScreenError::Inputs(errors)) }
+}
+
+fn position(
+    index: &ListIndex,
+    names: &NameCache,
+    opts: &ScreenOptions,
+    file: &HoldingsFile,
+    sheet: Option<&str>,
+    row: &HoldingRow,
+) -> Position {
+    let res = resolve_row(index, row, names, &opts.thresholds);
+    let mut p = Position {
+        file: file.path.clone(),
+        sheet: sheet.map(str::to_string),
+        row: row.row,
+        status: Status::Clear,
+        entity_id: None,
+        entity_name: None,
+        basis: None,
+        score: None,
+        listing_date: None,
+        effective_date: None,
+        divestment_deadline: None,
+        window: None,
+        last_day_to_divest: None,
+        days_left: None,
+        matched_value: None,
+        explanation: None,
+        action: None,
+        notes: Vec::new(),
+        account: row.account.clone(),
+        security: row.name.clone(),
+        issuer: row.issuer.clone(),
+        isin: row.isin.clone(),
+        cusip: row.cusip.clone(),
+        sedol: row.sedol.clone(),
+        ticker: row.ticker.clone(),
+        exchange: row.exchange.clone(),
+        quantity: row.quantity,
+        price: row.price,
+        market_value: row.market_value,
+        currency: row.currency.clone(),
+    };
+    if let Some(reason) = res.unscreenable {
+        p.status = Status::Invalid;
+        p.action = Some("Add an identifier or the issuer's name to the row and screen again.".into());
+        p.notes.push(reason);
+    } else if let Some(hit) = res.hit {
+        let entry = index.entry(hit.entry);
+        let dates = ListingDates::of(entry.cmic.as_ref());
+        let verdict = judge(&dates, hit.strength, opts.as_of);
+        p.status = verdict.status;
+        p.entity_id = Some(entry.id.clone());
+        p.entity_name = Some(entry.name.clone());
+        p.basis = Some(hit.basis);
+        p.score = Some((hit.score * 100.0).round() / 100.0);
+        p.listing_date = dates.listing;
+        p.effective_date = dates.effective;
+        p.divestment_deadline = dates.divestment;
+        p.window = verdict.window;
+        p.last_day_to_divest = verdict.last_day_to_divest;
+        p.days_left = verdict.days_left;
+        p.matched_value = Some(hit.matched_value);
+        let mut explanation = hit.explanation;
+        if verdict.not_yet_listed {
+            explanation.push_str("; listed after the as-of date");
+        }
+        if dates.computed {
+            p.notes.push("a CMIC date missing from the list was computed from the listing date (+60 / +365 days)".into());
+        }
+        p.explanation = Some(explanation);
+        p.action = Some(verdict.action);
+    }
+    p.notes.extend(res.notes);
+    p.notes.extend(row.problems.iter().map(|c| format!("{}: {}", c.column, c.message)));
+    p
+}
+
+fn list_info(list: &SanctionsList, index: &ListIndex, opts: &ScreenOptions) -> ListInfo {
+    let snapshots: Vec<SnapshotInfo> = list
+        .snapshots
+        .iter()
+        .map(|s| SnapshotInfo {
+            description: s.description.clone(),
+            format: s.format,
+            kind: s.kind,
+            date: s.date,
+            date_basis: s.date_basis,
+            record_count: s.record_count,
+            entries: s.entries.len(),
+            cmic_entries: s.cmic_entries().count(),
+            files: s.files.clone(),
+        })
+        .collect();
+    let publication_date = list
+        .snapshots
+        .iter()
+        .filter(|s| s.kind == ListKind::Consolidated || s.cmic_entries().next().is_some())
+        .filter_map(|s| s.date)
+        .max();
+    let embedded = list.snapshots.iter().any(|s| s.embedded);
+    let source = list.snapshots.iter().map(|s| s.description.clone()).collect::<Vec<_>>().join(" + ");
+    let warnings = list
+        .snapshots
+        .iter()
+        .flat_map(|s| s.warnings.iter().cloned())
+        .collect();
+    ListInfo {
+        source,
+        embedded,
+        publication_date,
+        age_days: publication_date.map(|d| (opts.today - d).num_days()),
+        entry_count: index.entries().len(),
+        snapshots,
+        warnings,
+    }
+}
+
+fn input_info(f: &HoldingsFile) -> InputInfo {
+    InputInfo {
+        path: f.path.clone(),
+        format: f.format.clone(),
+        sha256: f.sha256.clone(),
+        bytes: f.bytes,
+        rows: f.row_count(),
+        tables: f
+            .tables
+            .iter()
+            .map(|t| TableInfo {
+                sheet: t.sheet.clone(),
+                header_row: t.header_row,
+                rows: t.rows.len(),
+                columns: t.columns.clone(),
+                ignored: t.ignored.clone(),
+            })
+            .collect(),
+        skipped_sheets: f.skipped_sheets.clone(),
+    }
+}
+
+fn summarise(positions: &[Position], files: &[HoldingsFile]) -> Summary {
+    let by_status = Status::ALL
+        .iter()
+        .map(|&status| {
+            let mut mv: BTreeMap<String, f64> = BTreeMap::new();
+            let mut n = 0;
+            for p in positions.iter().filter(|p| p.status == status) {
+                n += 1;
+                if let Some(v) = p.market_value.filter(|v| v.is_finite()) {
+                    *mv.entry(p.currency.clone().unwrap_or_default().to_ascii_uppercase()).or_default() += v;
+                }
+            }
+            StatusTotal {
+                status,
+                positions: n,
+                market_value: mv.into_iter().map(|(currency, amount)| CurrencyAmount { currency, amount }).collect(),
+            }
+        })
+        .collect();
+    let by_file = files
+        .iter()
+        .map(|f| {
+            let mine: Vec<&Position> = positions.iter().filter(|p| p.file == f.path).collect();
+            FileTotal {
+                file: f.path.clone(),
+                positions: mine.len(),
+                by_status: Status::ALL.iter().map(|&s| (s, mine.iter().filter(|p| p.status == s).count())).collect(),
+            }
+        })
+        .collect();
+    Summary { positions: positions.len(), by_status, by_file }
+}
+
+/// Exit code for a finished screen (contract.md): 1 when anything is prohibited or blocked.
+pub fn exit_code(report: &ScreenReport) -> u8 {
+    if report.count(Status::Prohibited) > 0 || report.count(Status::Blocked) > 0 { 1 } else { 0 }
+}
+
