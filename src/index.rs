@@ -88,7 +88,10 @@ impl ListIndex {
 
     /// Build the index over given entries (all treated as NS-CMIC entries).
     pub fn from_entries(entries: Vec<Entry>) -> ListIndex {
-        let mut ix = ListIndex { entries, ..ListIndex::default() };
+        let mut ix = ListIndex {
+            entries,
+            ..ListIndex::default()
+        };
         for (id, e) in ix.entries.iter().enumerate() {
             let mut names_of_entry: Vec<(Basis, String)> = vec![(Basis::Name, e.name.clone())];
             for a in &e.aliases {
@@ -127,10 +130,15 @@ impl ListIndex {
                 if norm.is_empty() || !seen.insert(norm.key.clone()) {
                     continue;
                 }
-                let short_alias = basis != Basis::Name
-                    && norm.tokens.len() == 1
-                    && norm.tokens[0].len() <= 4;
-                ix.names.push(IndexedName { entry: id, basis, raw, norm, short_alias });
+                let short_alias =
+                    basis != Basis::Name && norm.tokens.len() == 1 && norm.tokens[0].len() <= 4;
+                ix.names.push(IndexedName {
+                    entry: id,
+                    basis,
+                    raw,
+                    norm,
+                    short_alias,
+                });
             }
         }
         for (ni, n) in ix.names.iter().enumerate() {
@@ -180,7 +188,10 @@ impl ListIndex {
 
     /// Listings whose code equals a bare code (any market).
     pub fn by_bare_code(&self, code: &str) -> &[(EntryId, TickerKey)] {
-        self.bare.get(&bare_code(code)).map(Vec::as_slice).unwrap_or(&[])
+        self.bare
+            .get(&bare_code(code))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// A listed ISIN one typo away (one character changed, or two adjacent swapped).
@@ -251,7 +262,10 @@ impl ListIndex {
                 Some(b) => comparison.score > b.comparison.score,
             };
             if better {
-                best = Some(NameMatch { name: ni, comparison });
+                best = Some(NameMatch {
+                    name: ni,
+                    comparison,
+                });
             }
         }
         best

@@ -1,1 +1,272 @@
-fn main() {}
+//! The `holdscreen` binary: parse arguments, call the library, print, map to an exit code.
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Local, NaiveDate, Utc};
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use cli::{Cli, ColorChoice, Command, ListCommand, ListSelection, ScreenArgs};
+use holdscreen::holdings::ReadOptions;
+use holdscreen::list::{self, SanctionsList};
+use holdscreen::report::{json::render_json, terminal::render_summary, xlsx};
+use holdscreen::resolve::Thresholds;
+use holdscreen::screen::{self, Progress, ScreenOptions};
+use holdscreen::util::write_atomic;
+
+/// Exit code of a run that could not screen (contract.md).
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Screen(args) => run_screen(args),
+        Command::List(args) => match args.command {
+            ListCommand::Info { list, json } => list_info(&list, json).map(|()| 0),
+        },
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let mut err = anstream::stderr();
+            let _ = writeln!(
+                err,
+                "{} {e:#}",
+                owo_colors::OwoColorize::bold(&owo_colors::OwoColorize::red(&"error:"))
+            );
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// The run's clock: `SOURCE_DATE_EPOCH` (seconds) pins it for reproducible reports.
+fn run_clock() -> (DateTime<Utc>, NaiveDate) {
+    if let Some(t) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
+    {
+        return (t, t.date_naive());
+    }
+    (Utc::now(), Local::now().date_naive())
+}
+
+fn load_list(sel: &ListSelection) -> Result<SanctionsList> {
+    if sel.lists.is_empty() {
+        Ok(list::embedded::embedded_list())
+    } else {
+        list::load_paths(&sel.lists).context(
+            "could not read the list (pass OFAC files in their official formats with --list)",
+        )
+    }
+}
+
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn files_found(&self, count: usize) {
+        self.0.set_message(format!("reading {count} file(s)"));
+    }
+    fn rows_total(&self, count: usize) {
+        self.0.set_length(count as u64);
+        self.0.set_message("screening");
+    }
+    fn rows_resolved(&self, count: usize) {
+        self.0.inc(count as u64);
+    }
+}
+
+fn run_screen(args: ScreenArgs) -> Result<u8> {
+    if !(0.0..=1.0).contains(&args.name_review) || !(0.0..=1.0).contains(&args.name_prohibit) {
+        bail!("--name-review and --name-prohibit are scores between 0 and 1");
+    }
+    if args.name_review > args.name_prohibit {
+        bail!(
+            "--name-review ({}) must not be above --name-prohibit ({})",
+            args.name_review,
+            args.name_prohibit
+        );
+    }
+    let (run_at, today) = run_clock();
+    let as_of = args.as_of.unwrap_or(today);
+    let report_path: Option<PathBuf> = if args.no_report {
+        None
+    } else {
+        Some(
+            args.output
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(format!("holdscreen-report-{as_of}.xlsx"))),
+        )
+    };
+    for p in report_path
+        .iter()
+        .chain(args.json.iter().filter(|p| p.as_os_str() != "-"))
+    {
+        if p.exists() && !args.force {
+            bail!(
+                "{} already exists: pass --force to overwrite it, or choose another name with --output/--json",
+                p.display()
+            );
+        }
+    }
+    if args.threads > 0 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(args.threads)
+            .build_global()
+            .context("could not start the worker threads")?;
+    }
+    let list = load_list(&args.list)?;
+
+    let stderr_tty = std::io::stderr().is_terminal();
+    let bar = ProgressBar::with_draw_target(
+        None,
+        if stderr_tty && !args.quiet {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    );
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} rows ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let options = ScreenOptions {
+        inputs: args.inputs.clone(),
+        as_of,
+        today,
+        run_at,
+        read: ReadOptions {
+            column_overrides: args.columns.clone(),
+        },
+        thresholds: Thresholds {
+            prohibit: args.name_prohibit,
+            review: args.name_review,
+        },
+        max_list_age_days: args.max_list_age,
+        command_line: std::env::args().collect(),
+        threads: rayon::current_num_threads(),
+    };
+    let progress = Bar(bar);
+    let report = screen::screen(&list, &options, &progress);
+    progress.0.finish_and_clear();
+    let report = report.context("could not screen; no report was written")?;
+
+    if let Some(path) = &report_path {
+        let _ = args.all_positions; // TEMP until the xlsx writer lands
+        let bytes = xlsx::render_xlsx(&report).context("could not build the Excel report")?;
+        write_atomic(path, &bytes, args.force)
+            .with_context(|| format!("could not write {}", path.display()))?;
+    }
+    let json_to_stdout = args.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if let Some(path) = &args.json {
+        let bytes = render_json(&report).context("could not build the JSON document")?;
+        if json_to_stdout {
+            std::io::stdout()
+                .write_all(&bytes)
+                .context("could not write JSON to standard output")?;
+        } else {
+            write_atomic(path, &bytes, args.force)
+                .with_context(|| format!("could not write {}", path.display()))?;
+        }
+    }
+
+    if !args.quiet {
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none()
+                    && if json_to_stdout {
+                        stderr_tty
+                    } else {
+                        std::io::stdout().is_terminal()
+                    }
+            }
+        };
+        let mut text = render_summary(&report, color);
+        text.push('\n');
+        if let Some(p) = &report_path {
+            text.push_str(&format!("Report: {}\n", p.display()));
+        }
+        if let Some(p) = args.json.as_deref().filter(|_| !json_to_stdout) {
+            text.push_str(&format!("JSON:   {}\n", p.display()));
+        }
+        if json_to_stdout {
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        } else {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
+    }
+    Ok(screen::exit_code(&report))
+}
+
+fn list_info(sel: &ListSelection, json: bool) -> Result<()> {
+    let list = load_list(sel)?;
+    let (_, today) = run_clock();
+    let mut out = String::new();
+    if json {
+        out = serde_json::to_string_pretty(
+            &list
+                .snapshots
+                .iter()
+                .map(|s| {
+                    serde_json::json!({
+                        "description": s.description,
+                        "format": s.format,
+                        "kind": s.kind,
+                        "date": s.date,
+                        "date_basis": s.date_basis,
+                        "age_days": s.date.map(|d| (today - d).num_days()),
+                        "record_count": s.record_count,
+                        "entries": s.entries.len(),
+                        "cmic_entries": s.cmic_entries().count(),
+                        "files": s.files,
+                        "warnings": s.warnings,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )?;
+        out.push('\n');
+    } else {
+        for s in &list.snapshots {
+            out.push_str(&format!("{}\n", s.description));
+            if let Some(d) = s.date {
+                out.push_str(&format!(
+                    "  date:     {d} ({:?}), {} days old\n",
+                    s.date_basis,
+                    (today - d).num_days()
+                ));
+            }
+            out.push_str(&format!(
+                "  entries:  {} ({} NS-CMIC)\n",
+                s.entries.len(),
+                s.cmic_entries().count()
+            ));
+            let mut programs: std::collections::BTreeMap<&str, usize> = Default::default();
+            for e in &s.entries {
+                for p in &e.programs {
+                    *programs.entry(p.as_str()).or_default() += 1;
+                }
+            }
+            let top: Vec<String> = programs.iter().map(|(p, n)| format!("{p} {n}")).collect();
+            out.push_str(&format!("  programs: {}\n", top.join(", ")));
+            for f in &s.files {
+                out.push_str(&format!(
+                    "  file:     {} ({}, {} bytes, {} records)\n            sha256 {}\n",
+                    f.path, f.role, f.bytes, f.records, f.sha256
+                ));
+            }
+            for w in &s.warnings {
+                out.push_str(&format!("  warning:  {w}\n"));
+            }
+        }
+    }
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(())
+}

@@ -30,34 +30,178 @@ const GENERIC: f64 = 0.12;
 
 /// Legal forms and filler words that carry no identity.
 const LEGAL_FORMS: &[&str] = &[
-    "CO", "COMPANY", "COS", "LTD", "LIMITED", "LIMITADA", "LTDA", "CORP", "CORPORATION", "INC",
-    "INCORPORATED", "PLC", "AG", "SA", "SAS", "SE", "NV", "BV", "GMBH", "SPA", "SRL", "AB", "ASA",
-    "OYJ", "KK", "PTE", "PT", "TBK", "BHD", "LLC", "LLP", "LP", "JSC", "PJSC", "OJSC", "PCL",
-    "JOINT", "STOCK", "SHARE", "SHAREHOLDING", "THE", "OF", "AND",
+    "CO",
+    "COMPANY",
+    "COS",
+    "LTD",
+    "LIMITED",
+    "LIMITADA",
+    "LTDA",
+    "CORP",
+    "CORPORATION",
+    "INC",
+    "INCORPORATED",
+    "PLC",
+    "AG",
+    "SA",
+    "SAS",
+    "SE",
+    "NV",
+    "BV",
+    "GMBH",
+    "SPA",
+    "SRL",
+    "AB",
+    "ASA",
+    "OYJ",
+    "KK",
+    "PTE",
+    "PT",
+    "TBK",
+    "BHD",
+    "LLC",
+    "LLP",
+    "LP",
+    "JSC",
+    "PJSC",
+    "OJSC",
+    "PCL",
+    "JOINT",
+    "STOCK",
+    "SHARE",
+    "SHAREHOLDING",
+    "THE",
+    "OF",
+    "AND",
 ];
 
 /// Words that say little about which company is meant.
 const GENERIC_WORDS: &[&str] = &[
-    "CHINA", "CHINESE", "PRC", "SINO", "ZHONGGUO", "NATIONAL", "INTERNATIONAL", "GLOBAL", "ASIA",
-    "PACIFIC", "GROUP", "HOLDINGS", "HOLDING", "INDUSTRY", "INDUSTRIES", "INDUSTRIAL",
-    "TECHNOLOGY", "SCIENCE", "BANK", "BANKING", "COMMUNICATIONS", "COMMUNICATION",
-    "TELECOMMUNICATIONS", "CONSTRUCTION", "DEVELOPMENT", "INVESTMENT", "INVESTMENTS",
-    "ELECTRONICS", "ELECTRIC", "INFORMATION", "ENGINEERING", "NEW", "CAPITAL", "RESOURCES",
-    "ENERGY", "POWER", "SYSTEMS", "SERVICES", "MANUFACTURING", "EQUIPMENT", "MACHINERY",
-    "TRADING", "FINANCIAL", "FINANCE", "SECURITIES", "INSURANCE", "PROPERTIES", "PROPERTY",
-    "LAND", "MATERIALS", "CHEMICAL", "HIGH", "DIGITAL", "NETWORK", "NETWORKS", "SOFTWARE",
-    "ENTERPRISE", "ENTERPRISES", "MANAGEMENT", "ADMINISTRATION", "ACADEMY", "INSTITUTE",
-    "RESEARCH", "STATE", "OWNED", "FIRST", "UNITED", "GENERAL", "GREAT", "MOBILE",
+    "CHINA",
+    "CHINESE",
+    "PRC",
+    "SINO",
+    "ZHONGGUO",
+    "NATIONAL",
+    "INTERNATIONAL",
+    "GLOBAL",
+    "ASIA",
+    "PACIFIC",
+    "GROUP",
+    "HOLDINGS",
+    "HOLDING",
+    "INDUSTRY",
+    "INDUSTRIES",
+    "INDUSTRIAL",
+    "TECHNOLOGY",
+    "SCIENCE",
+    "BANK",
+    "BANKING",
+    "COMMUNICATIONS",
+    "COMMUNICATION",
+    "TELECOMMUNICATIONS",
+    "CONSTRUCTION",
+    "DEVELOPMENT",
+    "INVESTMENT",
+    "INVESTMENTS",
+    "ELECTRONICS",
+    "ELECTRIC",
+    "INFORMATION",
+    "ENGINEERING",
+    "NEW",
+    "CAPITAL",
+    "RESOURCES",
+    "ENERGY",
+    "POWER",
+    "SYSTEMS",
+    "SERVICES",
+    "MANUFACTURING",
+    "EQUIPMENT",
+    "MACHINERY",
+    "TRADING",
+    "FINANCIAL",
+    "FINANCE",
+    "SECURITIES",
+    "INSURANCE",
+    "PROPERTIES",
+    "PROPERTY",
+    "LAND",
+    "MATERIALS",
+    "CHEMICAL",
+    "HIGH",
+    "DIGITAL",
+    "NETWORK",
+    "NETWORKS",
+    "SOFTWARE",
+    "ENTERPRISE",
+    "ENTERPRISES",
+    "MANAGEMENT",
+    "ADMINISTRATION",
+    "ACADEMY",
+    "INSTITUTE",
+    "RESEARCH",
+    "STATE",
+    "OWNED",
+    "FIRST",
+    "UNITED",
+    "GENERAL",
+    "GREAT",
+    "MOBILE",
 ];
 
 /// Cities, provinces and regions that commonly prefix Chinese company names.
 const PLACES: &[&str] = &[
-    "BEIJING", "SHANGHAI", "SHENZHEN", "SZ", "GUANGZHOU", "HANGZHOU", "NANJING", "XIAMEN",
-    "FUJIAN", "GUIZHOU", "JIANGXI", "JIANGSU", "ZHEJIANG", "ANHUI", "SHAANXI", "SHANXI",
-    "SICHUAN", "CHENGDU", "CHANGSHA", "HUNAN", "HUBEI", "WUHAN", "XIAN", "SHENYANG",
-    "LIAONING", "TIANJIN", "CHONGQING", "INNER", "MONGOLIA", "GUANGDONG", "SHANDONG", "QINGDAO",
-    "HENAN", "HEBEI", "YUNNAN", "HAINAN", "HARBIN", "HEILONGJIANG", "JILIN", "GANSU", "NINGXIA",
-    "XINJIANG", "TIBET", "GUANGXI", "HONG", "KONG", "HK", "MACAU", "USA", "AMERICA", "EUROPE",
+    "BEIJING",
+    "SHANGHAI",
+    "SHENZHEN",
+    "SZ",
+    "GUANGZHOU",
+    "HANGZHOU",
+    "NANJING",
+    "XIAMEN",
+    "FUJIAN",
+    "GUIZHOU",
+    "JIANGXI",
+    "JIANGSU",
+    "ZHEJIANG",
+    "ANHUI",
+    "SHAANXI",
+    "SHANXI",
+    "SICHUAN",
+    "CHENGDU",
+    "CHANGSHA",
+    "HUNAN",
+    "HUBEI",
+    "WUHAN",
+    "XIAN",
+    "SHENYANG",
+    "LIAONING",
+    "TIANJIN",
+    "CHONGQING",
+    "INNER",
+    "MONGOLIA",
+    "GUANGDONG",
+    "SHANDONG",
+    "QINGDAO",
+    "HENAN",
+    "HEBEI",
+    "YUNNAN",
+    "HAINAN",
+    "HARBIN",
+    "HEILONGJIANG",
+    "JILIN",
+    "GANSU",
+    "NINGXIA",
+    "XINJIANG",
+    "TIBET",
+    "GUANGXI",
+    "HONG",
+    "KONG",
+    "HK",
+    "MACAU",
+    "USA",
+    "AMERICA",
+    "EUROPE",
 ];
 
 /// Abbreviations vendors use, and the word they stand for.
@@ -148,13 +292,71 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
 /// Words that mark a share class or instrument in a security description; dropped with what
 /// follows them when they close the name.
 const INSTRUMENT_WORDS: &[&str] = &[
-    "ADR", "ADRS", "ADS", "GDR", "GDRS", "SPONSORED", "SPON", "UNSPONSORED", "UNSP", "ORD",
-    "ORDINARY", "SHS", "SHARES", "SH", "COMMON", "COM", "STK", "UNIT", "UNITS", "REG", "REGS",
-    "144A", "CL", "CLASS", "NPV", "PAR", "BOND", "BONDS", "NOTE", "NOTES", "NT", "NTS", "SR",
-    "SNR", "SENIOR", "UNSEC", "UNSECURED", "SECURED", "SUB", "SUBORD", "MTN", "EMTN", "PERP",
-    "FRN", "CALLABLE", "CALL", "GTD", "GUARANTEED", "DEB", "DEBENTURE", "CV", "CONV", "PFD",
-    "PREF", "WTS", "WARRANT", "WARRANTS", "RIGHTS", "RTS", "DR", "EQUITY", "FGN", "FOREIGN",
-    "HSHS", "ASHS",
+    "ADR",
+    "ADRS",
+    "ADS",
+    "GDR",
+    "GDRS",
+    "SPONSORED",
+    "SPON",
+    "UNSPONSORED",
+    "UNSP",
+    "ORD",
+    "ORDINARY",
+    "SHS",
+    "SHARES",
+    "SH",
+    "COMMON",
+    "COM",
+    "STK",
+    "UNIT",
+    "UNITS",
+    "REG",
+    "REGS",
+    "144A",
+    "CL",
+    "CLASS",
+    "NPV",
+    "PAR",
+    "BOND",
+    "BONDS",
+    "NOTE",
+    "NOTES",
+    "NT",
+    "NTS",
+    "SR",
+    "SNR",
+    "SENIOR",
+    "UNSEC",
+    "UNSECURED",
+    "SECURED",
+    "SUB",
+    "SUBORD",
+    "MTN",
+    "EMTN",
+    "PERP",
+    "FRN",
+    "CALLABLE",
+    "CALL",
+    "GTD",
+    "GUARANTEED",
+    "DEB",
+    "DEBENTURE",
+    "CV",
+    "CONV",
+    "PFD",
+    "PREF",
+    "WTS",
+    "WARRANT",
+    "WARRANTS",
+    "RIGHTS",
+    "RTS",
+    "DR",
+    "EQUITY",
+    "FGN",
+    "FOREIGN",
+    "HSHS",
+    "ASHS",
 ];
 
 /// Tokens of a normalised name with their weights.
@@ -244,7 +446,10 @@ fn raw_words(raw: &str) -> Vec<String> {
         }
         prev = c;
     }
-    cleaned.split_whitespace().map(|w| w.trim_end_matches('.').to_string()).collect()
+    cleaned
+        .split_whitespace()
+        .map(|w| w.trim_end_matches('.').to_string())
+        .collect()
 }
 
 fn looks_like_coupon_or_date(w: &str) -> bool {
@@ -270,7 +475,9 @@ pub fn normalise(raw: &str) -> NormName {
     let mut tokens: Vec<String> = Vec::with_capacity(words.len());
     let mut seen: HashSet<String> = HashSet::new();
     for w in words {
-        if w.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'%' || b == b'/') {
+        if w.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'%' || b == b'/')
+        {
             continue;
         }
         let w = ABBREVIATIONS
@@ -322,7 +529,11 @@ pub fn tokens_equal(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    a.len() >= 6 && b.len() >= 6 && !is_generic(a) && !is_generic(b) && small_edit_distance(a, b) <= 1
+    a.len() >= 6
+        && b.len() >= 6
+        && !is_generic(a)
+        && !is_generic(b)
+        && small_edit_distance(a, b) <= 1
 }
 
 /// The outcome of comparing two normalised names.
@@ -344,13 +555,20 @@ impl NameComparison {
     /// One line for a reviewer: which words matched, what was discounted, what differs.
     pub fn explain(&self) -> String {
         let mut s = String::new();
-        if self.only_in_holding.is_empty() && self.only_in_list.is_empty() && self.score >= IDENTICAL {
+        if self.only_in_holding.is_empty()
+            && self.only_in_list.is_empty()
+            && self.score >= IDENTICAL
+        {
             s.push_str("same name after normalisation");
         } else {
             let _ = write!(s, "matched {}", join_or_none(&self.matched_distinctive));
         }
         if !self.matched_generic.is_empty() {
-            let _ = write!(s, "; generic words discounted: {}", self.matched_generic.join(" "));
+            let _ = write!(
+                s,
+                "; generic words discounted: {}",
+                self.matched_generic.join(" ")
+            );
         }
         if !self.only_in_holding.is_empty() {
             let _ = write!(s, "; only in holding: {}", self.only_in_holding.join(" "));
@@ -363,7 +581,11 @@ impl NameComparison {
 }
 
 fn join_or_none(words: &[String]) -> String {
-    if words.is_empty() { "no distinctive word".into() } else { words.join(" ") }
+    if words.is_empty() {
+        "no distinctive word".into()
+    } else {
+        words.join(" ")
+    }
 }
 
 /// Compare a holding's name with a list name.
@@ -384,7 +606,11 @@ pub fn compare(holding: &NormName, listed: &NormName) -> NameComparison {
             .enumerate()
             .find(|(i, l)| !used[*i] && *l == t)
             .or_else(|| {
-                listed.tokens.iter().enumerate().find(|(i, l)| !used[*i] && tokens_equal(t, l))
+                listed
+                    .tokens
+                    .iter()
+                    .enumerate()
+                    .find(|(i, l)| !used[*i] && tokens_equal(t, l))
             })
             .map(|(i, _)| i);
         match hit {
@@ -422,9 +648,19 @@ pub fn compare(holding: &NormName, listed: &NormName) -> NameComparison {
         0.0
     } else {
         let total = holding.weight() + listed.weight();
-        if total > 0.0 { (2.0 * matched_weight / total).min(PARTIAL_CAP) } else { 0.0 }
+        if total > 0.0 {
+            (2.0 * matched_weight / total).min(PARTIAL_CAP)
+        } else {
+            0.0
+        }
     };
-    NameComparison { score, matched_distinctive, matched_generic, only_in_holding, only_in_list }
+    NameComparison {
+        score,
+        matched_distinctive,
+        matched_generic,
+        only_in_holding,
+        only_in_list,
+    }
 }
 
 /// Score of names identical after normalisation.
@@ -445,21 +681,45 @@ mod tests {
     #[test]
     fn normalisation_table() {
         for (raw, want) in [
-            ("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.", "HANGZHOU HIKVISION DIGITAL TECHNOLOGY"),
+            (
+                "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.",
+                "HANGZHOU HIKVISION DIGITAL TECHNOLOGY",
+            ),
             ("Hikvision Digital Tech-A", "HIKVISION DIGITAL TECHNOLOGY"),
             ("CHINA TELECOM CORP LTD-H", "CHINA TELECOM"),
             ("China Telecom Corporation Limited", "CHINA TELECOM"),
             ("CHINA MOBILE LTD SPONSORED ADR", "CHINA MOBILE"),
             ("China Mobile Ltd. ADR", "CHINA MOBILE"),
-            ("AVIC XI'AN AIRCRAFT INDUSTRY GROUP COMPANY LTD.", "AVIC XIAN AIRCRAFT INDUSTRIES GROUP"),
-            ("HUAWEI INV & HLDG 3.25% 15/03/2027", "HUAWEI INVESTMENT HOLDINGS"),
-            ("HUAWEI INVESTMENT & HOLDING CO., LTD.", "HUAWEI INVESTMENT HOLDINGS"),
-            ("Nanjing Panda Electr. Co. Ltd.", "NANJING PANDA ELECTRONICS"),
-            ("SEMICONDUCTOR MANUFACTURING INTERNATIONAL CORPORATION", "SEMICONDUCTOR MANUFACTURING INTERNATIONAL"),
-            ("Semiconductor Manufacturing Intl Corp", "SEMICONDUCTOR MANUFACTURING INTERNATIONAL"),
+            (
+                "AVIC XI'AN AIRCRAFT INDUSTRY GROUP COMPANY LTD.",
+                "AVIC XIAN AIRCRAFT INDUSTRIES GROUP",
+            ),
+            (
+                "HUAWEI INV & HLDG 3.25% 15/03/2027",
+                "HUAWEI INVESTMENT HOLDINGS",
+            ),
+            (
+                "HUAWEI INVESTMENT & HOLDING CO., LTD.",
+                "HUAWEI INVESTMENT HOLDINGS",
+            ),
+            (
+                "Nanjing Panda Electr. Co. Ltd.",
+                "NANJING PANDA ELECTRONICS",
+            ),
+            (
+                "SEMICONDUCTOR MANUFACTURING INTERNATIONAL CORPORATION",
+                "SEMICONDUCTOR MANUFACTURING INTERNATIONAL",
+            ),
+            (
+                "Semiconductor Manufacturing Intl Corp",
+                "SEMICONDUCTOR MANUFACTURING INTERNATIONAL",
+            ),
             ("CNOOC LTD", "CNOOC"),
             ("China Unicom (Hong Kong) Ltd", "CHINA UNICOM HONG KONG"),
-            ("PROVEN HONOUR CAPITAL LTD 4.125% 05/06/2025 REGS", "PROVEN HONOUR CAPITAL"),
+            (
+                "PROVEN HONOUR CAPITAL LTD 4.125% 05/06/2025 REGS",
+                "PROVEN HONOUR CAPITAL",
+            ),
             ("Costar Group Co., Ltd. Class A", "COSTAR GROUP"),
         ] {
             assert_eq!(key(raw), want, "{raw}");
@@ -473,23 +733,60 @@ mod tests {
     #[test]
     fn same_issuer_scores_high() {
         assert_eq!(score("China Mobile Ltd", "CHINA MOBILE LIMITED"), 1.0);
-        assert_eq!(score("CHINA TELECOM CORP LTD-H", "CHINA TELECOM CORPORATION LIMITED"), 1.0);
-        assert!(score("Hikvision Digital Tech-A", "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.") > 0.9);
+        assert_eq!(
+            score(
+                "CHINA TELECOM CORP LTD-H",
+                "CHINA TELECOM CORPORATION LIMITED"
+            ),
+            1.0
+        );
+        assert!(
+            score(
+                "Hikvision Digital Tech-A",
+                "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD."
+            ) > 0.9
+        );
         // One typo in a distinctive word.
-        assert!(score("Hangzhou Hikvison Digital Technology", "HANGZHOU HIKVISION DIGITAL TECHNOLOGY") > 0.9);
+        assert!(
+            score(
+                "Hangzhou Hikvison Digital Technology",
+                "HANGZHOU HIKVISION DIGITAL TECHNOLOGY"
+            ) > 0.9
+        );
     }
 
     #[test]
     fn generic_only_overlap_is_not_a_match() {
-        assert_eq!(score("China Construction Bank Corp-H", "CHINA RAILWAY CONSTRUCTION CORPORATION LIMITED"), 0.0);
-        assert_eq!(score("China Communications Services", "CHINA COMMUNICATIONS CONSTRUCTION COMPANY LIMITED"), 0.0);
+        assert_eq!(
+            score(
+                "China Construction Bank Corp-H",
+                "CHINA RAILWAY CONSTRUCTION CORPORATION LIMITED"
+            ),
+            0.0
+        );
+        assert_eq!(
+            score(
+                "China Communications Services",
+                "CHINA COMMUNICATIONS CONSTRUCTION COMPANY LIMITED"
+            ),
+            0.0
+        );
         assert_eq!(score("CORP", "CHINA ELECTRONICS CORPORATION"), 0.0);
-        assert_eq!(score("China Electronics Holdings", "CHINA ELECTRONICS CORPORATION"), 0.0);
+        assert_eq!(
+            score(
+                "China Electronics Holdings",
+                "CHINA ELECTRONICS CORPORATION"
+            ),
+            0.0
+        );
     }
 
     #[test]
     fn explanation_names_words() {
-        let c = compare(&normalise("Hikvision Digital Tech-A"), &normalise("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO"));
+        let c = compare(
+            &normalise("Hikvision Digital Tech-A"),
+            &normalise("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO"),
+        );
         let e = c.explain();
         assert!(e.contains("HIKVISION"), "{e}");
         assert!(e.contains("only in list name: HANGZHOU"), "{e}");

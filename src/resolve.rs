@@ -28,7 +28,10 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { prohibit: 0.95, review: 0.80 }
+        Thresholds {
+            prohibit: 0.95,
+            review: 0.80,
+        }
     }
 }
 
@@ -70,7 +73,12 @@ pub type NameCache = HashMap<String, Option<NameMatch>>;
 fn meaningful(v: &Option<String>) -> Option<&str> {
     let s = v.as_deref()?.trim();
     let up = s.to_ascii_uppercase();
-    if s.is_empty() || matches!(up.as_str(), "-" | "--" | "N/A" | "NA" | "#N/A" | "NONE" | "NULL" | "0" | "TBA" | "?") {
+    if s.is_empty()
+        || matches!(
+            up.as_str(),
+            "-" | "--" | "N/A" | "NA" | "#N/A" | "NONE" | "NULL" | "0" | "TBA" | "?"
+        )
+    {
         None
     } else {
         Some(s)
@@ -79,7 +87,9 @@ fn meaningful(v: &Option<String>) -> Option<&str> {
 
 /// The texts of a row that name a company, issuer first.
 pub fn row_names(row: &HoldingRow) -> impl Iterator<Item = &str> {
-    [meaningful(&row.issuer), meaningful(&row.name)].into_iter().flatten()
+    [meaningful(&row.issuer), meaningful(&row.name)]
+        .into_iter()
+        .flatten()
 }
 
 fn has_cjk(s: &str) -> bool {
@@ -87,10 +97,16 @@ fn has_cjk(s: &str) -> bool {
 }
 
 /// Resolve one row. `names` must hold every text returned by [`row_names`].
-pub fn resolve_row(index: &ListIndex, row: &HoldingRow, names: &NameCache, th: &Thresholds) -> Resolution {
+pub fn resolve_row(
+    index: &ListIndex,
+    row: &HoldingRow,
+    names: &NameCache,
+    th: &Thresholds,
+) -> Resolution {
     let mut res = Resolution::default();
     let mut hits: Vec<Hit> = Vec::new();
-    let entry_name = |id: EntryId| format!("{} (OFAC {})", index.entry(id).name, index.entry(id).id);
+    let entry_name =
+        |id: EntryId| format!("{} (OFAC {})", index.entry(id).name, index.entry(id).id);
 
     let isin = meaningful(&row.isin).map(normalise_id);
     let cusip_col = meaningful(&row.cusip).map(normalise_id);
@@ -161,7 +177,10 @@ pub fn resolve_row(index: &ListIndex, row: &HoldingRow, names: &NameCache, th: &
     }
     for (c, how) in &cusips {
         for &id in index.by_cusip(c) {
-            if hits.iter().any(|h| h.entry == id && h.basis == Basis::Isin && h.strength == Strength::Strong) {
+            if hits
+                .iter()
+                .any(|h| h.entry == id && h.basis == Basis::Isin && h.strength == Strength::Strong)
+            {
                 continue;
             }
             hits.push(Hit {
@@ -183,15 +202,20 @@ pub fn resolve_row(index: &ListIndex, row: &HoldingRow, names: &NameCache, th: &
 
     // Ticker.
     if let Some(t) = ticker
-        && let Some((parsed, key)) = read_holding_ticker(t, meaningful(&row.exchange), meaningful(&row.country))
+        && let Some((parsed, key)) =
+            read_holding_ticker(t, meaningful(&row.exchange), meaningful(&row.country))
     {
         match key {
             Some((key, source)) => {
                 for (id, raw) in index.by_ticker(&key) {
                     let (strength, score, how) = match source {
                         MarketSource::Ticker => (Strength::Strong, 0.95, "market from the ticker"),
-                        MarketSource::Exchange => (Strength::Strong, 0.95, "market from the exchange column"),
-                        MarketSource::Country => (Strength::Strong, 0.9, "market from the country column"),
+                        MarketSource::Exchange => {
+                            (Strength::Strong, 0.95, "market from the exchange column")
+                        }
+                        MarketSource::Country => {
+                            (Strength::Strong, 0.9, "market from the country column")
+                        }
                         MarketSource::CodeRange => (
                             Strength::Weak,
                             0.7,
@@ -204,7 +228,11 @@ pub fn resolve_row(index: &ListIndex, row: &HoldingRow, names: &NameCache, th: &
                         matched_value: raw.trim().to_string(),
                         score,
                         strength,
-                        explanation: format!("ticker {t} = {key} ({how}) is listed as '{}' for {}", raw.trim(), entry_name(*id)),
+                        explanation: format!(
+                            "ticker {t} = {key} ({how}) is listed as '{}' for {}",
+                            raw.trim(),
+                            entry_name(*id)
+                        ),
                     });
                 }
             }
@@ -239,13 +267,21 @@ pub fn resolve_row(index: &ListIndex, row: &HoldingRow, names: &NameCache, th: &
 
     // A ticker match whose romanised security name names another company: tickers are
     // reused, so a person must look.
-    for h in hits.iter_mut().filter(|h| h.basis == Basis::Ticker && h.strength == Strength::Strong) {
+    for h in hits
+        .iter_mut()
+        .filter(|h| h.basis == Basis::Ticker && h.strength == Strength::Strong)
+    {
         let names: Vec<&str> = row_names(row).filter(|n| !has_cjk(n)).collect();
         if names.is_empty() {
             continue;
         }
-        let best = names.iter().map(|n| index.name_score_for_entry(n, h.entry)).fold(0.0, f64::max);
-        let all_generic = names.iter().all(|n| crate::names::normalise(n).all_generic());
+        let best = names
+            .iter()
+            .map(|n| index.name_score_for_entry(n, h.entry))
+            .fold(0.0, f64::max);
+        let all_generic = names
+            .iter()
+            .all(|n| crate::names::normalise(n).all_generic());
         if best == 0.0 && !all_generic {
             h.strength = Strength::Weak;
             h.score = 0.6;
@@ -259,13 +295,19 @@ pub fn resolve_row(index: &ListIndex, row: &HoldingRow, names: &NameCache, th: &
     // Names: issuer first, then the security description.
     let id_given = isin.is_some() || cusip_col.is_some() || ticker.is_some();
     for n in row_names(row) {
-        let Some(Some(m)) = names.get(n) else { continue };
+        let Some(Some(m)) = names.get(n) else {
+            continue;
+        };
         let listed = index.name(m.name);
         let score = m.comparison.score;
         if score < th.review {
             continue;
         }
-        let strength = if score >= th.prohibit && !listed.short_alias { Strength::Strong } else { Strength::Weak };
+        let strength = if score >= th.prohibit && !listed.short_alias {
+            Strength::Strong
+        } else {
+            Strength::Weak
+        };
         let what = match listed.basis {
             Basis::Alias => "a.k.a.",
             Basis::IssuerName => "Issuer Name",
@@ -281,7 +323,9 @@ pub fn resolve_row(index: &ListIndex, row: &HoldingRow, names: &NameCache, th: &
         if listed.short_alias {
             explanation.push_str("; a short alias alone never decides");
         }
-        let identifier_hit = hits.iter().any(|h| h.entry == listed.entry && matches!(h.basis, Basis::Isin | Basis::Cusip | Basis::Ticker));
+        let identifier_hit = hits.iter().any(|h| {
+            h.entry == listed.entry && matches!(h.basis, Basis::Isin | Basis::Cusip | Basis::Ticker)
+        });
         if id_given && !identifier_hit && strength == Strength::Strong {
             explanation.push_str("; issuer on the list, this identifier is not");
         }
@@ -298,7 +342,10 @@ pub fn resolve_row(index: &ListIndex, row: &HoldingRow, names: &NameCache, th: &
     // Identifiers that point at different listed entities.
     let mut strong_entities: Vec<(EntryId, Basis)> = hits
         .iter()
-        .filter(|h| h.strength == Strength::Strong && matches!(h.basis, Basis::Isin | Basis::Cusip | Basis::Ticker))
+        .filter(|h| {
+            h.strength == Strength::Strong
+                && matches!(h.basis, Basis::Isin | Basis::Cusip | Basis::Ticker)
+        })
         .map(|h| (h.entry, h.basis))
         .collect();
     strong_entities.dedup_by_key(|(e, _)| *e);
@@ -307,10 +354,14 @@ pub fn resolve_row(index: &ListIndex, row: &HoldingRow, names: &NameCache, th: &
             .iter()
             .map(|(e, b)| format!("{} -> {}", b.as_str(), entry_name(*e)))
             .collect();
-        res.notes.push(format!("identifiers disagree: {}", parts.join("; ")));
+        res.notes
+            .push(format!("identifiers disagree: {}", parts.join("; ")));
     }
     if isin_ok && isin.as_deref().is_some_and(|i| index.by_isin(i).is_empty()) {
-        if let Some(h) = hits.iter().find(|h| h.basis == Basis::Ticker && h.strength == Strength::Strong) {
+        if let Some(h) = hits
+            .iter()
+            .find(|h| h.basis == Basis::Ticker && h.strength == Strength::Strong)
+        {
             res.notes.push(format!(
                 "ISIN {} is not on the list, but the ticker is ({}): another share line of a listed issuer",
                 isin.as_deref().unwrap_or_default(),

@@ -41,7 +41,12 @@ impl ListingDates {
                 computed = true;
             }
         }
-        ListingDates { listing, effective, divestment, computed }
+        ListingDates {
+            listing,
+            effective,
+            divestment,
+            computed,
+        }
     }
 }
 
@@ -71,13 +76,19 @@ pub fn judge(dates: &ListingDates, strength: Strength, as_of: NaiveDate) -> Verd
             window: None,
             last_day_to_divest: None,
             days_left: None,
-            action: format!("Not listed on the as-of date (listed {}): no restriction then.", ymd(l)),
+            action: format!(
+                "Not listed on the as-of date (listed {}): no restriction then.",
+                ymd(l)
+            ),
             not_yet_listed: true,
         };
     }
     let last_day = dates.divestment.and_then(|d| d.pred_opt());
     let window_open = dates.divestment.is_none_or(|d| as_of < d);
-    let days_left = dates.divestment.filter(|_| window_open).map(|d| (d - as_of).num_days());
+    let days_left = dates
+        .divestment
+        .filter(|_| window_open)
+        .map(|d| (d - as_of).num_days());
     if strength == Strength::Weak {
         return Verdict {
             status: Status::Review,
@@ -88,18 +99,30 @@ pub fn judge(dates: &ListingDates, strength: Strength, as_of: NaiveDate) -> Verd
             not_yet_listed: false,
         };
     }
-    let window = Some(if window_open { Window::Open } else { Window::Closed });
+    let window = Some(if window_open {
+        Window::Open
+    } else {
+        Window::Closed
+    });
     let in_effect = dates.effective.is_none_or(|e| as_of >= e);
     let divest_text = match (last_day, dates.divestment) {
-        (Some(last), Some(d)) => format!("sales solely to divest allowed until {} (the window closes 12:01 a.m. ET on {})", ymd(last), ymd(d)),
+        (Some(last), Some(d)) => format!(
+            "sales solely to divest allowed until {} (the window closes 12:01 a.m. ET on {})",
+            ymd(last),
+            ymd(d)
+        ),
         _ => "sales solely to divest allowed until the divestment date".into(),
     };
-    let days_text = days_left.map(|n| format!("; {n} days left")).unwrap_or_default();
+    let days_text = days_left
+        .map(|n| format!("; {n} days left"))
+        .unwrap_or_default();
     let (status, action) = if !in_effect {
         let eff = dates.effective.map(ymd).unwrap_or_default();
         (
             Status::Pending,
-            format!("Listed; prohibition takes effect on {eff}: no purchases from that date; {divest_text}{days_text}."),
+            format!(
+                "Listed; prohibition takes effect on {eff}: no purchases from that date; {divest_text}{days_text}."
+            ),
         )
     } else if window_open {
         (
@@ -115,7 +138,14 @@ pub fn judge(dates: &ListingDates, strength: Strength, as_of: NaiveDate) -> Verd
             ),
         )
     };
-    Verdict { status, window, last_day_to_divest: last_day, days_left, action, not_yet_listed: false }
+    Verdict {
+        status,
+        window,
+        last_day_to_divest: last_day,
+        days_left,
+        action,
+        not_yet_listed: false,
+    }
 }
 
 #[cfg(test)]
@@ -127,7 +157,12 @@ mod tests {
     }
 
     fn dates(l: &str, e: &str, v: &str) -> ListingDates {
-        ListingDates { listing: Some(d(l)), effective: Some(d(e)), divestment: Some(d(v)), computed: false }
+        ListingDates {
+            listing: Some(d(l)),
+            effective: Some(d(e)),
+            divestment: Some(d(v)),
+            computed: false,
+        }
     }
 
     /// June-2021 annex cohort and December-2021 cohort, at every boundary.
@@ -141,8 +176,18 @@ mod tests {
             (&june, "2021-08-01", Status::Pending, Some(Window::Open)),
             (&june, "2021-08-02", Status::Prohibited, Some(Window::Open)),
             (&june, "2022-06-02", Status::Prohibited, Some(Window::Open)),
-            (&june, "2022-06-03", Status::Prohibited, Some(Window::Closed)),
-            (&june, "2026-11-22", Status::Prohibited, Some(Window::Closed)),
+            (
+                &june,
+                "2022-06-03",
+                Status::Prohibited,
+                Some(Window::Closed),
+            ),
+            (
+                &june,
+                "2026-11-22",
+                Status::Prohibited,
+                Some(Window::Closed),
+            ),
             (&dec, "2021-12-15", Status::Clear, None),
             (&dec, "2021-12-16", Status::Pending, Some(Window::Open)),
             (&dec, "2022-02-13", Status::Pending, Some(Window::Open)),
@@ -171,13 +216,22 @@ mod tests {
     #[test]
     fn weak_evidence_is_review_and_dates_still_apply() {
         let june = dates("2021-06-03", "2021-08-02", "2022-06-03");
-        assert_eq!(judge(&june, Strength::Weak, d("2024-01-01")).status, Status::Review);
-        assert_eq!(judge(&june, Strength::Weak, d("2021-01-01")).status, Status::Clear);
+        assert_eq!(
+            judge(&june, Strength::Weak, d("2024-01-01")).status,
+            Status::Review
+        );
+        assert_eq!(
+            judge(&june, Strength::Weak, d("2021-01-01")).status,
+            Status::Clear
+        );
     }
 
     #[test]
     fn missing_dates_are_computed_from_listing() {
-        let c = CmicData { listing_date: Some(d("2021-12-16")), ..CmicData::default() };
+        let c = CmicData {
+            listing_date: Some(d("2021-12-16")),
+            ..CmicData::default()
+        };
         let ld = ListingDates::of(Some(&c));
         assert_eq!(ld.effective, Some(d("2022-02-14")));
         assert_eq!(ld.divestment, Some(d("2022-12-16")));

@@ -72,16 +72,29 @@ pub enum ScreenError {
 }
 
 fn join_errors(errors: &[HoldingsError]) -> String {
-    errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Run a screen.
-pub fn screen(list: &SanctionsList, opts: &ScreenOptions, progress: &dyn Progress) -> Result<ScreenReport, ScreenError> {
-    let (specs, mut warnings) = discover_inputs(&opts.inputs).map_err(|e| ScreenError::Inputs(vec![e]))?;
+pub fn screen(
+    list: &SanctionsList,
+    opts: &ScreenOptions,
+    progress: &dyn Progress,
+) -> Result<ScreenReport, ScreenError> {
+    let (specs, mut warnings) =
+        discover_inputs(&opts.inputs).map_err(|e| ScreenError::Inputs(vec![e]))?;
     if specs.is_empty() {
         return Err(ScreenError::NoInput(format!(
             "no holdings files (.xlsx .xlsm .xls .xlsb .ods .csv .tsv) found in {}",
-            opts.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            opts.inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     progress.files_found(specs.len());
@@ -100,7 +113,10 @@ pub fn screen(list: &SanctionsList, opts: &ScreenOptions, progress: &dyn Progres
                 "no holdings table found ({why}); name the columns with --column ROLE=HEADER, e.g. --column isin=\"Security ID\""
             );
             if spec.explicit {
-                errors.push(HoldingsError::File { path: spec.display.clone(), message: msg });
+                errors.push(HoldingsError::File {
+                    path: spec.display.clone(),
+                    message: msg,
+                });
             } else {
                 warnings.push(format!("{}: skipped: {msg}", spec.display));
             }
@@ -118,7 +134,11 @@ pub fn screen(list: &SanctionsList, opts: &ScreenOptions, progress: &dyn Progres
     // Every (file, table, row) in input order.
     let rows: Vec<(&HoldingsFile, Option<&str>, &HoldingRow)> = files
         .iter()
-        .flat_map(|f| f.tables.iter().flat_map(move |t| t.rows.iter().map(move |r| (f, t.sheet.as_deref(), r))))
+        .flat_map(|f| {
+            f.tables
+                .iter()
+                .flat_map(move |t| t.rows.iter().map(move |r| (f, t.sheet.as_deref(), r)))
+        })
         .collect();
     progress.rows_total(rows.len());
 
@@ -170,7 +190,12 @@ pub fn screen(list: &SanctionsList, opts: &ScreenOptions, progress: &dyn Progres
         settings: SettingsInfo {
             name_prohibit_threshold: opts.thresholds.prohibit,
             name_review_threshold: opts.thresholds.review,
-            column_overrides: opts.read.column_overrides.iter().map(|(r, h)| format!("{r}={h}")).collect(),
+            column_overrides: opts
+                .read
+                .column_overrides
+                .iter()
+                .map(|(r, h)| format!("{r}={h}"))
+                .collect(),
             threads: opts.threads,
         },
         inputs,
@@ -180,7 +205,11 @@ pub fn screen(list: &SanctionsList, opts: &ScreenOptions, progress: &dyn Progres
     })
 }
 
-fn read_all(specs: &[InputSpec], read: &ReadOptions, progress: &dyn Progress) -> Result<Vec<HoldingsFile>, ScreenError> {
+fn read_all(
+    specs: &[InputSpec],
+    read: &ReadOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<HoldingsFile>, ScreenError> {
     let results: Vec<Result<HoldingsFile, HoldingsError>> = specs
         .par_iter()
         .map(|spec| {
@@ -199,7 +228,11 @@ fn read_all(specs: &[InputSpec], read: &ReadOptions, progress: &dyn Progress) ->
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() { Ok(files) } else { Err(ScreenError::Inputs(errors)) }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(ScreenError::Inputs(errors))
+    }
 }
 
 fn position(
@@ -245,7 +278,8 @@ fn position(
     };
     if let Some(reason) = res.unscreenable {
         p.status = Status::Invalid;
-        p.action = Some("Add an identifier or the issuer's name to the row and screen again.".into());
+        p.action =
+            Some("Add an identifier or the issuer's name to the row and screen again.".into());
         p.notes.push(reason);
     } else if let Some(hit) = res.hit {
         let entry = index.entry(hit.entry);
@@ -274,7 +308,11 @@ fn position(
         p.action = Some(verdict.action);
     }
     p.notes.extend(res.notes);
-    p.notes.extend(row.problems.iter().map(|c| format!("{}: {}", c.column, c.message)));
+    p.notes.extend(
+        row.problems
+            .iter()
+            .map(|c| format!("{}: {}", c.column, c.message)),
+    );
     p
 }
 
@@ -301,7 +339,12 @@ fn list_info(list: &SanctionsList, index: &ListIndex, opts: &ScreenOptions) -> L
         .filter_map(|s| s.date)
         .max();
     let embedded = list.snapshots.iter().any(|s| s.embedded);
-    let source = list.snapshots.iter().map(|s| s.description.clone()).collect::<Vec<_>>().join(" + ");
+    let source = list
+        .snapshots
+        .iter()
+        .map(|s| s.description.clone())
+        .collect::<Vec<_>>()
+        .join(" + ");
     let warnings = list
         .snapshots
         .iter()
@@ -349,13 +392,17 @@ fn summarise(positions: &[Position], files: &[HoldingsFile]) -> Summary {
             for p in positions.iter().filter(|p| p.status == status) {
                 n += 1;
                 if let Some(v) = p.market_value.filter(|v| v.is_finite()) {
-                    *mv.entry(p.currency.clone().unwrap_or_default().to_ascii_uppercase()).or_default() += v;
+                    *mv.entry(p.currency.clone().unwrap_or_default().to_ascii_uppercase())
+                        .or_default() += v;
                 }
             }
             StatusTotal {
                 status,
                 positions: n,
-                market_value: mv.into_iter().map(|(currency, amount)| CurrencyAmount { currency, amount }).collect(),
+                market_value: mv
+                    .into_iter()
+                    .map(|(currency, amount)| CurrencyAmount { currency, amount })
+                    .collect(),
             }
         })
         .collect();
@@ -366,15 +413,25 @@ fn summarise(positions: &[Position], files: &[HoldingsFile]) -> Summary {
             FileTotal {
                 file: f.path.clone(),
                 positions: mine.len(),
-                by_status: Status::ALL.iter().map(|&s| (s, mine.iter().filter(|p| p.status == s).count())).collect(),
+                by_status: Status::ALL
+                    .iter()
+                    .map(|&s| (s, mine.iter().filter(|p| p.status == s).count()))
+                    .collect(),
             }
         })
         .collect();
-    Summary { positions: positions.len(), by_status, by_file }
+    Summary {
+        positions: positions.len(),
+        by_status,
+        by_file,
+    }
 }
 
 /// Exit code for a finished screen (contract.md): 1 when anything is prohibited or blocked.
 pub fn exit_code(report: &ScreenReport) -> u8 {
-    if report.count(Status::Prohibited) > 0 || report.count(Status::Blocked) > 0 { 1 } else { 0 }
+    if report.count(Status::Prohibited) > 0 || report.count(Status::Blocked) > 0 {
+        1
+    } else {
+        0
+    }
 }
-

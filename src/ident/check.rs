@@ -57,7 +57,9 @@ pub fn check_isin(isin: &str) -> IdCheck {
         return IdCheck::BadLength;
     }
     if !b[..2].iter().all(u8::is_ascii_uppercase)
-        || !b[2..11].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        || !b[2..11]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         || !b[11].is_ascii_digit()
     {
         return IdCheck::BadCharacters;
@@ -86,7 +88,11 @@ pub fn check_isin(isin: &str) -> IdCheck {
             }
         })
         .sum();
-    if sum % 10 == 0 { IdCheck::Valid } else { IdCheck::BadCheckDigit }
+    if sum % 10 == 0 {
+        IdCheck::Valid
+    } else {
+        IdCheck::BadCheckDigit
+    }
 }
 
 /// ANSI X9.6 CUSIP: 8 characters + check digit; `*`=36, `@`=37, `#`=38; double every 2nd.
@@ -113,7 +119,11 @@ pub fn check_cusip(cusip: &str) -> IdCheck {
         return IdCheck::BadCharacters;
     }
     let check = (10 - sum % 10) % 10;
-    if check == u32::from(b[8] - b'0') { IdCheck::Valid } else { IdCheck::BadCheckDigit }
+    if check == u32::from(b[8] - b'0') {
+        IdCheck::Valid
+    } else {
+        IdCheck::BadCheckDigit
+    }
 }
 
 /// SEDOL: 6 characters (no vowels) + check digit; weights 1,3,1,7,3,9.
@@ -137,7 +147,11 @@ pub fn check_sedol(sedol: &str) -> IdCheck {
         return IdCheck::BadCharacters;
     }
     let check = (10 - sum % 10) % 10;
-    if check == u32::from(b[6] - b'0') { IdCheck::Valid } else { IdCheck::BadCheckDigit }
+    if check == u32::from(b[6] - b'0') {
+        IdCheck::Valid
+    } else {
+        IdCheck::BadCheckDigit
+    }
 }
 
 /// The CUSIP inside a US or CA ISIN (`US` + CUSIP + check).

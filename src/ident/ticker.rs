@@ -30,7 +30,10 @@ impl Market {
     pub fn from_code(code: &str) -> Option<Market> {
         let b = code.as_bytes();
         if b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic) {
-            Some(Market([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]))
+            Some(Market([
+                b[0].to_ascii_uppercase(),
+                b[1].to_ascii_uppercase(),
+            ]))
         } else {
             None
         }
@@ -113,7 +116,11 @@ pub fn canonical_code(code: &str, market: Market) -> Option<String> {
     if all_digits {
         if market == Market::HK {
             let t = code.trim_start_matches('0');
-            return Some(if t.is_empty() { "0".to_string() } else { t.to_string() });
+            return Some(if t.is_empty() {
+                "0".to_string()
+            } else {
+                t.to_string()
+            });
         }
         if market == Market::CN {
             if code.len() > 6 {
@@ -167,19 +174,19 @@ fn market_after_ticker(cc: &str, code: &str, bloomberg: bool) -> Option<Market> 
     let numeric = code.bytes().all(|b| b.is_ascii_digit());
     let m = match cc.as_str() {
         // China: Bloomberg composite and exchange codes, Yahoo/RIC suffixes.
-        "CG" | "CS" | "C1" | "C2" | "SS" | "SZ" | "SH" | "SHA" | "SHE" | "SHG" | "SHH" | "SHZ" | "SSE"
-        | "SZSE" => Market::CN,
+        "CG" | "CS" | "C1" | "C2" | "SS" | "SZ" | "SH" | "SHA" | "SHE" | "SHG" | "SHH" | "SHZ"
+        | "SSE" | "SZSE" => Market::CN,
         "CH" if numeric => Market::CN,
         "CN" if numeric => Market::CN,
         "CN" if bloomberg => Market::CA,
         "CN" => Market::CA,
         // United States: Bloomberg exchange codes and RIC suffixes.
-        "UN" | "UW" | "UQ" | "UR" | "UA" | "UP" | "UV" | "UF" | "UD" | "UT" | "UB" | "UM" | "UC" | "UL"
-        | "UO" | "UX" | "N" | "O" | "A" | "P" | "OQ" | "PK" | "OB" | "NYSE" | "NASDAQ" | "NYS" | "NAS"
-        | "ARCA" | "OTC" => Market::US,
+        "UN" | "UW" | "UQ" | "UR" | "UA" | "UP" | "UV" | "UF" | "UD" | "UT" | "UB" | "UM"
+        | "UC" | "UL" | "UO" | "UX" | "N" | "O" | "A" | "P" | "OQ" | "PK" | "OB" | "NYSE"
+        | "NASDAQ" | "NYS" | "NAS" | "ARCA" | "OTC" => Market::US,
         // Germany: Bloomberg venue codes and RIC/Yahoo suffixes.
-        "GR" | "GY" | "GF" | "GM" | "GS" | "GD" | "GH" | "GI" | "TH" | "QT" | "F" | "DE" | "BE" | "MU"
-        | "SG_" | "DU" | "HM" | "HA" | "ETR" | "FRA" | "XETRA" => Market::DE,
+        "GR" | "GY" | "GF" | "GM" | "GS" | "GD" | "GH" | "GI" | "TH" | "QT" | "F" | "DE" | "BE"
+        | "MU" | "SG_" | "DU" | "HM" | "HA" | "ETR" | "FRA" | "XETRA" => Market::DE,
         "GB" if bloomberg => Market::DE,
         "SP" | "SI" | "SES" => Market::from_code("SG")?,
         "BZ" | "SA" | "BVMF" => Market::from_code("BR")?,
@@ -233,7 +240,10 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
         if !code.is_empty() {
             let market = market_after_ticker(prefix.trim(), code, false)
                 .or_else(|| market_from_exchange(prefix));
-            return Some(ParsedTicker { code: code.to_ascii_uppercase(), market });
+            return Some(ParsedTicker {
+                code: code.to_ascii_uppercase(),
+                market,
+            });
         }
     }
     // `code CC` with white space (Bloomberg, OFAC).
@@ -244,9 +254,15 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
         if cc.len() == 2
             && let Some(m) = market_after_ticker(cc, &code, bloomberg)
         {
-            return Some(ParsedTicker { code: code.to_ascii_uppercase(), market: Some(m) });
+            return Some(ParsedTicker {
+                code: code.to_ascii_uppercase(),
+                market: Some(m),
+            });
         }
-        return Some(ParsedTicker { code: t.to_ascii_uppercase(), market: None });
+        return Some(ParsedTicker {
+            code: t.to_ascii_uppercase(),
+            market: None,
+        });
     }
     let t = parts.first().copied().unwrap_or("");
     // RIC / Yahoo / FactSet suffix: `0941.HK`, `600050.SS`, `CHL.N`, `0941-HK`.
@@ -257,7 +273,12 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
         // share-class letter (`BRK.B`, `BRK-A`, `BF.A` are classes, not markets).
         let plausible = match suffix.len() {
             0 => false,
-            1 => dot && matches!(suffix.to_ascii_uppercase().as_str(), "N" | "O" | "L" | "T" | "F" | "S" | "V"),
+            1 => {
+                dot && matches!(
+                    suffix.to_ascii_uppercase().as_str(),
+                    "N" | "O" | "L" | "T" | "F" | "S" | "V"
+                )
+            }
             2..=4 => true,
             _ => false,
         };
@@ -265,7 +286,10 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
             && plausible
             && let Some(m) = market_after_ticker(suffix, code, false)
         {
-            return Some(ParsedTicker { code: code.to_ascii_uppercase(), market: Some(m) });
+            return Some(ParsedTicker {
+                code: code.to_ascii_uppercase(),
+                market: Some(m),
+            });
         }
     }
     // OFAC's glued form `603019CN`: digits then two letters.
@@ -275,9 +299,15 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
         && b[b.len() - 2..].iter().all(u8::is_ascii_alphabetic)
         && let Some(m) = market_after_ticker(&t[t.len() - 2..], &t[..t.len() - 2], false)
     {
-        return Some(ParsedTicker { code: t[..t.len() - 2].to_string(), market: Some(m) });
+        return Some(ParsedTicker {
+            code: t[..t.len() - 2].to_string(),
+            market: Some(m),
+        });
     }
-    Some(ParsedTicker { code: t.to_ascii_uppercase(), market: None })
+    Some(ParsedTicker {
+        code: t.to_ascii_uppercase(),
+        market: None,
+    })
 }
 
 /// True when a numeric code lies in a mainland-China range (SSE 600/601/603/605, STAR 688/689,
@@ -288,8 +318,20 @@ pub fn is_mainland_code(code: &str) -> bool {
     }
     matches!(
         &code[..3],
-        "600" | "601" | "603" | "605" | "688" | "689" | "900" | "000" | "001" | "002" | "003" | "300"
-            | "301" | "200"
+        "600"
+            | "601"
+            | "603"
+            | "605"
+            | "688"
+            | "689"
+            | "900"
+            | "000"
+            | "001"
+            | "002"
+            | "003"
+            | "300"
+            | "301"
+            | "200"
     ) || matches!(&code[..2], "43" | "83" | "87" | "92")
 }
 
@@ -299,38 +341,42 @@ pub fn market_from_exchange(raw: &str) -> Option<Market> {
     let up: String = raw
         .trim()
         .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_uppercase() } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                ' '
+            }
+        })
         .collect();
     let up = up.split_whitespace().collect::<Vec<_>>().join(" ");
     if up.is_empty() {
         return None;
     }
-    let by_code = match up.as_str() {
-        "XHKG" | "XHKF" | "SEHK" | "HKEX" | "HKSE" | "HKG" => Some(Market::HK),
-        "XSHG" | "XSSC" | "XSHE" | "XSEC" | "SSE" | "SZSE" | "SHA" | "SHE" | "XBSE" | "BJSE" => {
-            Some(Market::CN)
-        }
-        "XNYS" | "XNAS" | "XASE" | "ARCX" | "BATS" | "XOTC" | "OTCM" | "PINX" | "OOTC" | "XNGS"
-        | "XNMS" | "XNCM" | "NYSE" | "NASDAQ" | "AMEX" | "OTC" | "NYQ" | "NMS" | "NGM" | "NCM" => {
-            Some(Market::US)
-        }
-        "XETR" | "XFRA" | "XBER" | "XMUN" | "XSTU" | "XDUS" | "XHAM" | "XHAN" | "XETRA" | "FWB" => {
-            Some(Market::DE)
-        }
-        "XSES" | "SGX" => Market::from_code("SG"),
-        "BVMF" | "B3" | "BOVESPA" => Market::from_code("BR"),
-        "XBUE" | "BYMA" => Market::from_code("AR"),
-        "MISX" | "MOEX" => Market::from_code("RU"),
-        "XLON" | "LSE" => Some(Market::GB),
-        "XTSE" | "XTSX" | "TSX" => Some(Market::CA),
-        "XTKS" | "TSE" => Market::from_code("JP"),
-        "XKRX" | "KRX" => Market::from_code("KR"),
-        "XTAI" | "TWSE" => Market::from_code("TW"),
-        "XSWX" | "SIX" => Some(Market::CH),
-        "XPAR" => Market::from_code("FR"),
-        "XAMS" => Market::from_code("NL"),
-        _ => None,
-    };
+    let by_code =
+        match up.as_str() {
+            "XHKG" | "XHKF" | "SEHK" | "HKEX" | "HKSE" | "HKG" => Some(Market::HK),
+            "XSHG" | "XSSC" | "XSHE" | "XSEC" | "SSE" | "SZSE" | "SHA" | "SHE" | "XBSE"
+            | "BJSE" => Some(Market::CN),
+            "XNYS" | "XNAS" | "XASE" | "ARCX" | "BATS" | "XOTC" | "OTCM" | "PINX" | "OOTC"
+            | "XNGS" | "XNMS" | "XNCM" | "NYSE" | "NASDAQ" | "AMEX" | "OTC" | "NYQ" | "NMS"
+            | "NGM" | "NCM" => Some(Market::US),
+            "XETR" | "XFRA" | "XBER" | "XMUN" | "XSTU" | "XDUS" | "XHAM" | "XHAN" | "XETRA"
+            | "FWB" => Some(Market::DE),
+            "XSES" | "SGX" => Market::from_code("SG"),
+            "BVMF" | "B3" | "BOVESPA" => Market::from_code("BR"),
+            "XBUE" | "BYMA" => Market::from_code("AR"),
+            "MISX" | "MOEX" => Market::from_code("RU"),
+            "XLON" | "LSE" => Some(Market::GB),
+            "XTSE" | "XTSX" | "TSX" => Some(Market::CA),
+            "XTKS" | "TSE" => Market::from_code("JP"),
+            "XKRX" | "KRX" => Market::from_code("KR"),
+            "XTAI" | "TWSE" => Market::from_code("TW"),
+            "XSWX" | "SIX" => Some(Market::CH),
+            "XPAR" => Market::from_code("FR"),
+            "XAMS" => Market::from_code("NL"),
+            _ => None,
+        };
     if by_code.is_some() {
         return by_code;
     }
@@ -393,13 +439,32 @@ pub fn market_from_country(raw: &str) -> Option<Market> {
     let up: String = raw
         .trim()
         .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_uppercase() } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                ' '
+            }
+        })
         .collect();
     let up = up.split_whitespace().collect::<Vec<_>>().join(" ");
     let cc = match up.as_str() {
-        "CN" | "CHN" | "CHINA" | "PRC" | "P R C" | "PEOPLES REPUBLIC OF CHINA" | "PEOPLE S REPUBLIC OF CHINA"
-        | "CHINA MAINLAND" | "MAINLAND CHINA" | "CHINA PEOPLES REPUBLIC OF" => "CN",
-        "HK" | "HKG" | "HONG KONG" | "HONG KONG SAR" | "HONG KONG SAR CHINA" | "HONG KONG CHINA" => "HK",
+        "CN"
+        | "CHN"
+        | "CHINA"
+        | "PRC"
+        | "P R C"
+        | "PEOPLES REPUBLIC OF CHINA"
+        | "PEOPLE S REPUBLIC OF CHINA"
+        | "CHINA MAINLAND"
+        | "MAINLAND CHINA"
+        | "CHINA PEOPLES REPUBLIC OF" => "CN",
+        "HK"
+        | "HKG"
+        | "HONG KONG"
+        | "HONG KONG SAR"
+        | "HONG KONG SAR CHINA"
+        | "HONG KONG CHINA" => "HK",
         "US" | "USA" | "UNITED STATES" | "UNITED STATES OF AMERICA" | "U S" | "U S A" => "US",
         "DE" | "DEU" | "GERMANY" => "DE",
         "SG" | "SGP" | "SINGAPORE" => "SG",
@@ -520,9 +585,14 @@ mod tests {
     #[test]
     fn exchange_and_country_columns() {
         let k = |t: &str, ex: Option<&str>, c: Option<&str>| {
-            read_holding_ticker(t, ex, c).and_then(|(_, k)| k).map(|(k, s)| (k.to_string(), s))
+            read_holding_ticker(t, ex, c)
+                .and_then(|(_, k)| k)
+                .map(|(k, s)| (k.to_string(), s))
         };
-        assert_eq!(k("941", Some("XHKG"), None), Some(("941 HK".into(), MarketSource::Exchange)));
+        assert_eq!(
+            k("941", Some("XHKG"), None),
+            Some(("941 HK".into(), MarketSource::Exchange))
+        );
         assert_eq!(
             k("941", Some("Hong Kong Exchanges"), None),
             Some(("941 HK".into(), MarketSource::Exchange))
@@ -531,11 +601,23 @@ mod tests {
             k("2415", Some("Shenzhen Stock Exchange"), None),
             Some(("002415 CN".into(), MarketSource::Exchange))
         );
-        assert_eq!(k("2415", None, Some("China")), Some(("002415 CN".into(), MarketSource::Country)));
-        assert_eq!(k("CHL", Some("New York Stock Exchange"), None), Some(("CHL US".into(), MarketSource::Exchange)));
-        assert_eq!(k("600760", None, None), Some(("600760 CN".into(), MarketSource::CodeRange)));
+        assert_eq!(
+            k("2415", None, Some("China")),
+            Some(("002415 CN".into(), MarketSource::Country))
+        );
+        assert_eq!(
+            k("CHL", Some("New York Stock Exchange"), None),
+            Some(("CHL US".into(), MarketSource::Exchange))
+        );
+        assert_eq!(
+            k("600760", None, None),
+            Some(("600760 CN".into(), MarketSource::CodeRange))
+        );
         // The ticker's own suffix wins over the columns.
-        assert_eq!(k("0941.HK", Some("XNYS"), None), Some(("941 HK".into(), MarketSource::Ticker)));
+        assert_eq!(
+            k("0941.HK", Some("XNYS"), None),
+            Some(("941 HK".into(), MarketSource::Ticker))
+        );
     }
 
     #[test]

@@ -1,0 +1,200 @@
+//! Command-line arguments (clap derive). Doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use holdscreen::holdings::Role;
+
+/// Screen investment holdings against OFAC's NS-CMIC list (Non-SDN Chinese
+/// Military-Industrial Complex Companies, program CMIC-EO13959).
+///
+/// holdscreen reads holdings spreadsheets (xlsx, xlsm, xls, xlsb, ods, csv, tsv), resolves
+/// every position's ISIN, CUSIP, ticker and issuer name against the list, applies the dated
+/// rules of EO 13959/14032 on an as-of date, and writes an Excel report (Summary,
+/// Prohibited, Review, Invalid, Evidence) plus optional JSON.
+///
+/// Examples:
+///
+///   holdscreen screen samples/                      # every file in a folder, as of today
+///
+///   holdscreen screen book.xlsx --as-of 2022-06-30 --json out.json
+///
+///   holdscreen screen blotter.csv --list ./ofac/ --column ticker="BBG Code"
+///
+/// Exit codes: 0 = nothing prohibited, 1 = at least one position prohibited,
+/// 2 = could not screen (bad arguments, unreadable input or list).
+#[derive(Debug, Parser)]
+#[command(name = "holdscreen", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Screen holdings files against the NS-CMIC list and write a report.
+    ///
+    /// Every sheet that holds a holdings table is read; the header row is found even below
+    /// a title preamble. Columns are recognised by name (ISIN, CUSIP, SEDOL, Ticker/Symbol,
+    /// Security Name/Description, Issuer, Exchange/MIC, Country, Quantity, Price, Market
+    /// Value, Currency, Account/Portfolio); use --column to name others.
+    ///
+    /// Statuses: prohibited (listed, prohibition in effect), pending (listed, not yet in
+    /// effect), review (possible match a person must decide), clear, invalid (row could not
+    /// be screened). For prohibited and pending rows the report gives OFAC's divestment date,
+    /// the last day to divest and the days left.
+    Screen(ScreenArgs),
+    /// Show what a list holds (the embedded one, or files given with --list).
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    /// Holdings files or folders (folders are searched recursively).
+    #[arg(required = true, value_name = "HOLDINGS")]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub list: ListSelection,
+
+    /// The date the screen is for (point in time). Default: today.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Excel report to write. Default: holdscreen-report-<as-of>.xlsx in the current folder.
+    #[arg(short, long, value_name = "REPORT.xlsx")]
+    pub output: Option<PathBuf>,
+
+    /// Do not write the Excel report (use with --json).
+    #[arg(long, conflicts_with = "output")]
+    pub no_report: bool,
+
+    /// Also write the JSON document (contract.md) here; `-` writes it to standard output.
+    #[arg(long, value_name = "OUT.json")]
+    pub json: Option<PathBuf>,
+
+    /// Overwrite existing report files.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Name the column that holds a role when its header is not recognised, e.g.
+    /// --column isin="Security ID" --column ticker="BBG Code". Roles: isin, cusip, sedol,
+    /// figi, ticker, name, issuer, exchange, country, quantity, price, market-value,
+    /// currency, account.
+    #[arg(long = "column", value_name = "ROLE=HEADER", value_parser = parse_column)]
+    pub columns: Vec<(Role, String)>,
+
+    /// Add a sheet listing every position, not only the ones that need attention.
+    #[arg(long)]
+    pub all_positions: bool,
+
+    /// Name score (0..1) at or above which a name match alone is `prohibited`.
+    #[arg(long, value_name = "SCORE", default_value_t = 0.95)]
+    pub name_prohibit: f64,
+
+    /// Name score (0..1) at or above which a name match is `review`.
+    #[arg(long, value_name = "SCORE", default_value_t = 0.80)]
+    pub name_review: f64,
+
+    /// Warn when the list is older than this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub max_list_age: i64,
+
+    /// Worker threads (0 = one per core).
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Print nothing but errors (no progress bar, no summary).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// When to use colours in the terminal.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct ListSelection {
+    /// OFAC list files or folders in their official formats (consolidated CSV set
+    /// CONS_PRIM/ALT/ADD/COMMENTS, SDN CSV set, consolidated.xml, sdn.xml). Repeatable.
+    /// Default: the NS-CMIC snapshot embedded in holdscreen.
+    #[arg(long = "list", value_name = "PATH")]
+    pub lists: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(subcommand)]
+    pub command: ListCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListCommand {
+    /// Source, date, SHA-256 and counts of the list.
+    Info {
+        #[command(flatten)]
+        list: ListSelection,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date: write it as YYYY-MM-DD, e.g. 2022-06-30"))
+}
+
+fn parse_column(s: &str) -> Result<(Role, String), String> {
+    let (role, header) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}': write ROLE=HEADER, e.g. isin=\"Security ID\""))?;
+    let role = Role::parse(role).ok_or_else(|| {
+        let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("unknown role '{role}': use one of {}", names.join(", "))
+    })?;
+    let header = header.trim();
+    if header.is_empty() {
+        return Err(format!("'{s}': the header text is empty"));
+    }
+    Ok((role, header.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn column_overrides_parse() {
+        assert_eq!(
+            parse_column("isin=Security ID").unwrap(),
+            (Role::Isin, "Security ID".into())
+        );
+        assert_eq!(
+            parse_column("Symbol=BBG").unwrap(),
+            (Role::Ticker, "BBG".into())
+        );
+        assert!(parse_column("isin").is_err());
+        assert!(parse_column("colour=x").is_err());
+    }
+
+    #[test]
+    fn dates_parse() {
+        assert!(parse_date("2022-06-30").is_ok());
+        assert!(parse_date("30/06/2022").is_err());
+    }
+}
