@@ -396,3 +396,270 @@ fn pick(mut hits: Vec<Hit>) -> Option<Hit> {
     });
     hits.into_iter().next()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ident::ticker::parse_list_ticker;
+    use crate::ident::{IdCheck, check_isin};
+    use crate::list::{Alias, CmicData, Entry, ListKind, ListedIsin, ListedTicker, PartyType};
+
+    fn entry(
+        id: &str,
+        name: &str,
+        tickers: &[&str],
+        isins: &[&str],
+        issuers: &[&str],
+        akas: &[&str],
+    ) -> Entry {
+        Entry {
+            id: id.into(),
+            name: name.into(),
+            party_type: PartyType::Entity,
+            programs: vec![crate::list::CMIC_PROGRAM.into()],
+            list_kind: ListKind::Consolidated,
+            aliases: akas
+                .iter()
+                .map(|a| Alias {
+                    kind: "aka".into(),
+                    name: (*a).into(),
+                    strength: None,
+                })
+                .collect(),
+            identifiers: vec![],
+            linked_to: vec![],
+            remarks: None,
+            remarks_truncated: false,
+            countries: vec![],
+            cmic: Some(CmicData {
+                tickers: tickers
+                    .iter()
+                    .map(|t| ListedTicker {
+                        raw: (*t).into(),
+                        key: parse_list_ticker(t),
+                    })
+                    .collect(),
+                isins: isins
+                    .iter()
+                    .map(|i| ListedIsin {
+                        value: (*i).into(),
+                        check: check_isin(i),
+                    })
+                    .collect(),
+                issuer_names: issuers.iter().map(|s| (*s).into()).collect(),
+                ..CmicData::default()
+            }),
+        }
+    }
+
+    fn index() -> ListIndex {
+        ListIndex::from_entries(vec![
+            entry(
+                "30883",
+                "CHINA MOBILE LIMITED",
+                &["941 HK", "CHL US"],
+                &["HK0941009539", "US16941M1099"],
+                &["China Mobile Ltd"],
+                &[],
+            ),
+            entry(
+                "30900",
+                "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.",
+                &["002415 CN"],
+                &["CNE100000PG8"],
+                &["Hangzhou Hikvision Digital Technology Co Ltd"],
+                &[],
+            ),
+            entry(
+                "30920",
+                "SEMICONDUCTOR MANUFACTURING INTERNATIONAL CORPORATION",
+                &["00981 HK", "688981 CN"],
+                &["KYG8020E1199"],
+                &[],
+                &["SMIC"],
+            ),
+        ])
+    }
+
+    fn run(ix: &ListIndex, row: HoldingRow) -> Resolution {
+        let names: NameCache = row_names(&row)
+            .map(|n| (n.to_string(), ix.best_name(n)))
+            .collect();
+        resolve_row(ix, &row, &names, &Thresholds::default())
+    }
+
+    fn hit(r: &Resolution) -> (Basis, Strength, String) {
+        let h = r.hit.as_ref().expect("a hit");
+        (h.basis, h.strength, h.matched_value.clone())
+    }
+
+    #[test]
+    fn isin_and_cusip_inside_isin() {
+        let ix = index();
+        let r = run(
+            &ix,
+            HoldingRow {
+                isin: Some("HK0941009539".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            hit(&r),
+            (Basis::Isin, Strength::Strong, "HK0941009539".into())
+        );
+        let r = run(
+            &ix,
+            HoldingRow {
+                cusip: Some("16941M109".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(hit(&r).0, Basis::Cusip);
+    }
+
+    #[test]
+    fn tickers_need_a_market_to_prohibit() {
+        let ix = index();
+        let r = run(
+            &ix,
+            HoldingRow {
+                ticker: Some("941 HK Equity".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(hit(&r).1, Strength::Strong);
+        let r = run(
+            &ix,
+            HoldingRow {
+                ticker: Some("941".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(hit(&r).1, Strength::Weak, "bare code is review at most");
+        let r = run(
+            &ix,
+            HoldingRow {
+                ticker: Some("941 US".into()),
+                ..Default::default()
+            },
+        );
+        assert!(r.hit.is_none(), "listed code on another market is clear");
+        let r = run(
+            &ix,
+            HoldingRow {
+                ticker: Some("2415".into()),
+                exchange: Some("XSHE".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            hit(&r),
+            (Basis::Ticker, Strength::Strong, "002415 CN".into())
+        );
+    }
+
+    #[test]
+    fn reused_ticker_with_another_name_is_review() {
+        let ix = index();
+        let r = run(
+            &ix,
+            HoldingRow {
+                ticker: Some("CHL US".into()),
+                name: Some("Chalet Hotels Acquisition Corp".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(hit(&r).1, Strength::Weak);
+    }
+
+    #[test]
+    fn names_strong_weak_and_generic() {
+        let ix = index();
+        let r = run(
+            &ix,
+            HoldingRow {
+                name: Some("HIKVISION DIGITAL TECH-A".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(hit(&r).1, Strength::Strong);
+        let r = run(
+            &ix,
+            HoldingRow {
+                name: Some("China Construction Bank Corp-H".into()),
+                ..Default::default()
+            },
+        );
+        assert!(r.hit.is_none());
+        // A short a.k.a. never decides alone.
+        let r = run(
+            &ix,
+            HoldingRow {
+                name: Some("SMIC".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(hit(&r).1, Strength::Weak);
+        // Issuer on the list, identifier not.
+        let r = run(
+            &ix,
+            HoldingRow {
+                isin: Some("US0378331005".into()),
+                issuer: Some("China Mobile Ltd".into()),
+                ..Default::default()
+            },
+        );
+        let h = r.hit.unwrap();
+        assert_eq!(h.strength, Strength::Strong);
+        assert!(
+            h.explanation.contains("this identifier is not"),
+            "{}",
+            h.explanation
+        );
+    }
+
+    #[test]
+    fn mistyped_isin_is_review_and_reported() {
+        let ix = index();
+        // HK0941009539 with two digits swapped.
+        let r = run(
+            &ix,
+            HoldingRow {
+                isin: Some("HK0941005939".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(check_isin("HK0941005939"), IdCheck::BadCheckDigit);
+        assert_eq!(hit(&r).1, Strength::Weak);
+        assert!(r.notes.iter().any(|n| n.contains("check digit")));
+    }
+
+    #[test]
+    fn rows_without_anything_are_unscreenable() {
+        let ix = index();
+        let r = run(
+            &ix,
+            HoldingRow {
+                quantity: Some(10.0),
+                ..Default::default()
+            },
+        );
+        assert!(r.unscreenable.is_some());
+        let r = run(
+            &ix,
+            HoldingRow {
+                sedol: Some("B0YBKJ7".into()),
+                ..Default::default()
+            },
+        );
+        assert!(r.unscreenable.unwrap().contains("SEDOL"));
+        let r = run(
+            &ix,
+            HoldingRow {
+                isin: Some("N/A".into()),
+                ..Default::default()
+            },
+        );
+        assert!(r.unscreenable.is_some());
+    }
+}
