@@ -17,6 +17,12 @@ pub struct ReadOptions {
 }
 
 /// Read one holdings file: every sheet that holds a holdings table.
-pub fn read_holdings_file(spec: &InputSpec, _opts: &ReadOptions) -> Result<HoldingsFile, HoldingsError> {
-    Err(HoldingsError::File { path: spec.display.clone(), message: "not implemented yet".into() })
+pub fn read_holdings_file(
+    spec: &InputSpec,
+    _opts: &ReadOptions,
+) -> Result<HoldingsFile, HoldingsError> {
+    Err(HoldingsError::File {
+        path: spec.display.clone(),
+        message: "not implemented yet".into(),
+    })
 }
