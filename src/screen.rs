@@ -106,7 +106,13 @@ pub fn screen(
             let why = file
                 .skipped_sheets
                 .iter()
-                .map(|s| format!("{}: {}", s.sheet, s.reason))
+                .map(|s| {
+                    if s.sheet.is_empty() {
+                        s.reason.clone()
+                    } else {
+                        format!("sheet {}: {}", s.sheet, s.reason)
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("; ");
             let msg = format!(

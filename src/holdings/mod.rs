@@ -6,6 +6,7 @@
 //! that are not positions (blank lines, totals, footers) are recorded as [`IgnoredRow`]s so
 //! that nothing is dropped without a trace.
 
+pub mod cells;
 pub mod columns;
 pub mod discover;
 pub mod read;

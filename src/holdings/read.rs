@@ -1,6 +1,23 @@
-//! Reading one holdings file.
+//! Reading one holdings file: spreadsheets through calamine, CSV/TSV through the csv crate.
+//!
+//! The file is read into memory once: its SHA-256 is taken from the very bytes that are
+//! parsed. Each sheet becomes a grid of [`Cell`]s; the same table logic then finds the
+//! header row, maps the columns and turns every row below it into a [`HoldingRow`] or an
+//! [`IgnoredRow`] (blank, repeated header, total line, footer note).
 
-use super::{HoldingsFile, InputSpec, Role};
+use std::io::Cursor;
+
+use calamine::{Data, Reader, SheetType, Sheets};
+
+use super::cells::{
+    Cell, cell_date, cell_number, decode_text, is_placeholder, repair_cusip, repair_sedol,
+};
+use super::columns::{HEADER_SCAN_ROWS, header_score, map_columns, normalise_header};
+use super::{
+    CellProblem, ColumnMapping, HoldingRow, HoldingsFile, HoldingsTable, IgnoredRow, InputSpec,
+    Role, SkippedSheet,
+};
+use crate::util::sha256_hex;
 
 /// A holdings file that could not be read at all. Names the file (and sheet/row where it applies).
 #[derive(Debug, thiserror::Error)]
@@ -16,13 +33,804 @@ pub struct ReadOptions {
     pub column_overrides: Vec<(Role, String)>,
 }
 
+/// File formats holdscreen reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Xlsx,
+    Xlsm,
+    Xlsb,
+    Xls,
+    Ods,
+    Delimited,
+}
+
+impl Format {
+    fn from_extension(ext: &str) -> Option<Format> {
+        Some(match ext.to_ascii_lowercase().as_str() {
+            "xlsx" => Format::Xlsx,
+            "xlsm" => Format::Xlsm,
+            "xlsb" => Format::Xlsb,
+            "xls" => Format::Xls,
+            "ods" => Format::Ods,
+            "csv" | "tsv" | "txt" | "tab" => Format::Delimited,
+            _ => return None,
+        })
+    }
+}
+
 /// Read one holdings file: every sheet that holds a holdings table.
 pub fn read_holdings_file(
     spec: &InputSpec,
-    _opts: &ReadOptions,
+    opts: &ReadOptions,
 ) -> Result<HoldingsFile, HoldingsError> {
-    Err(HoldingsError::File {
+    let fail = |message: String| HoldingsError::File {
         path: spec.display.clone(),
-        message: "not implemented yet".into(),
+        message,
+    };
+    let bytes = std::fs::read(&spec.path).map_err(|e| {
+        fail(match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::PermissionDenied => {
+                "permission denied: check the file's access rights".to_string()
+            }
+            _ if spec.path.is_dir() => "is a folder, not a file".to_string(),
+            _ => format!("cannot read: {e}"),
+        })
+    })?;
+    let ext = spec
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let format = sniff_format(&bytes, &ext).map_err(fail)?;
+    let (format_name, tables, skipped_sheets) = match format {
+        Format::Delimited => {
+            let tab_default = ext == "tsv" || ext == "tab";
+            let (table, skipped) = read_delimited(&bytes, tab_default, opts);
+            let name = if ext.is_empty() {
+                "csv".to_string()
+            } else {
+                ext.clone()
+            };
+            (
+                name,
+                table.into_iter().collect(),
+                skipped.into_iter().collect(),
+            )
+        }
+        _ => {
+            let (tables, skipped) = read_workbook(&bytes, format, opts).map_err(fail)?;
+            let name = match format {
+                Format::Xlsx => "xlsx",
+                Format::Xlsm => "xlsm",
+                Format::Xlsb => "xlsb",
+                Format::Xls => "xls",
+                Format::Ods => "ods",
+                Format::Delimited => "csv",
+            };
+            (name.to_string(), tables, skipped)
+        }
+    };
+    Ok(HoldingsFile {
+        path: spec.display.clone(),
+        format: format_name,
+        sha256: sha256_hex(&bytes),
+        bytes: bytes.len() as u64,
+        tables,
+        skipped_sheets,
     })
+}
+
+/// The format from the file's first bytes, the extension breaking ties (a zip is xlsx,
+/// xlsm, xlsb or ods; an OLE file is xls). Portals often save tab-separated text or an
+/// HTML page under `.xls`: text is read as delimited text, HTML is refused with advice.
+fn sniff_format(bytes: &[u8], ext: &str) -> Result<Format, String> {
+    const ZIP: &[u8] = b"PK\x03\x04";
+    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let by_ext = Format::from_extension(ext);
+    if bytes.is_empty() {
+        return Err("the file is empty".into());
+    }
+    if bytes.starts_with(ZIP) {
+        return Ok(match by_ext {
+            Some(f @ (Format::Xlsx | Format::Xlsm | Format::Xlsb | Format::Ods)) => f,
+            _ => Format::Xlsx,
+        });
+    }
+    if bytes.starts_with(OLE) {
+        if matches!(by_ext, Some(Format::Xlsx | Format::Xlsm | Format::Xlsb)) {
+            return Err(
+                "is an encrypted (password-protected) or legacy workbook saved under an .xlsx name: \
+                 open it in Excel, remove the password and save it as .xlsx"
+                    .into(),
+            );
+        }
+        return Ok(Format::Xls);
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with("<!doctype html") || head.starts_with("<html") || head.starts_with("<table")
+    {
+        return Err(
+            "is an HTML page, not a spreadsheet (some portals save HTML under .xls): \
+             open it in Excel and save it as .xlsx or .csv"
+                .into(),
+        );
+    }
+    if head.starts_with("<?xml") {
+        return Err(
+            "is an XML file (perhaps Excel 2003 XML): open it in Excel and save it as .xlsx".into(),
+        );
+    }
+    match by_ext {
+        Some(Format::Delimited) | None => Ok(Format::Delimited),
+        Some(_) => {
+            // A "spreadsheet" that is really text: read it as delimited text if it is text.
+            let binary = bytes.iter().take(4096).filter(|&&b| b == 0).count() > 0
+                && !bytes.starts_with(&[0xFF, 0xFE])
+                && !bytes.starts_with(&[0xFE, 0xFF]);
+            if binary {
+                Err(format!(
+                    "is not a readable .{ext} file (not a zip or OLE workbook): is it corrupt or \
+                     truncated? Re-export it, or save it from Excel as .xlsx"
+                ))
+            } else {
+                Ok(Format::Delimited)
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Workbooks
+
+fn read_workbook(
+    bytes: &[u8],
+    format: Format,
+    opts: &ReadOptions,
+) -> Result<(Vec<HoldingsTable>, Vec<SkippedSheet>), String> {
+    use calamine::{Ods, Xls, Xlsb, Xlsx, open_workbook_from_rs};
+    let cursor = Cursor::new(bytes);
+    let opened: Result<Sheets<Cursor<&[u8]>>, String> = match format {
+        Format::Xlsx | Format::Xlsm => open_workbook_from_rs::<Xlsx<_>, _>(cursor)
+            .map(Sheets::Xlsx)
+            .map_err(|e| e.to_string()),
+        Format::Xlsb => open_workbook_from_rs::<Xlsb<_>, _>(cursor)
+            .map(Sheets::Xlsb)
+            .map_err(|e| e.to_string()),
+        Format::Xls => open_workbook_from_rs::<Xls<_>, _>(cursor)
+            .map(Sheets::Xls)
+            .map_err(|e| e.to_string()),
+        Format::Ods => open_workbook_from_rs::<Ods<_>, _>(cursor)
+            .map(Sheets::Ods)
+            .map_err(|e| e.to_string()),
+        Format::Delimited => Err("not a workbook".into()),
+    };
+    let mut workbook = opened.map_err(|e| {
+        format!("cannot open as a workbook ({e}): is it corrupt, truncated or password-protected? Re-save it from Excel")
+    })?;
+    let sheets = workbook.sheets_metadata().to_vec();
+    let mut tables = Vec::new();
+    let mut skipped = Vec::new();
+    for sheet in sheets {
+        if sheet.typ == SheetType::ChartSheet || sheet.typ == SheetType::Vba {
+            continue;
+        }
+        let range = match workbook.worksheet_range(&sheet.name) {
+            Ok(r) => r,
+            Err(e) => {
+                skipped.push(SkippedSheet {
+                    sheet: sheet.name.clone(),
+                    reason: format!("unreadable: {e}"),
+                });
+                continue;
+            }
+        };
+        let (row0, col0) = range.start().unwrap_or((0, 0));
+        let grid: Vec<(u32, Vec<Cell>)> = range
+            .rows()
+            .enumerate()
+            .map(|(i, cells)| {
+                let mut row: Vec<Cell> = vec![Cell::Empty; col0 as usize];
+                row.extend(cells.iter().map(cell_from_data));
+                (row0 + i as u32 + 1, row)
+            })
+            .collect();
+        match table_from_grid(&grid, opts) {
+            Ok(mut table) => {
+                table.sheet = Some(sheet.name.clone());
+                tables.push(table);
+            }
+            Err(reason) => skipped.push(SkippedSheet {
+                sheet: sheet.name.clone(),
+                reason,
+            }),
+        }
+    }
+    Ok((tables, skipped))
+}
+
+fn cell_from_data(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => {
+            if dt.is_datetime() {
+                match dt.as_datetime() {
+                    Some(t) => Cell::Date(t.date()),
+                    None => Cell::Number(dt.as_f64()),
+                }
+            } else {
+                Cell::Number(dt.as_f64())
+            }
+        }
+        Data::DateTimeIso(s) => {
+            match chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
+                Ok(d) => Cell::Date(d),
+                Err(_) => Cell::Text(s.clone()),
+            }
+        }
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Error(format!("#{e:?}").to_uppercase()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// CSV / TSV
+
+fn read_delimited(
+    bytes: &[u8],
+    tab_default: bool,
+    opts: &ReadOptions,
+) -> (Option<HoldingsTable>, Option<SkippedSheet>) {
+    let text = decode_text(bytes);
+    let mut body: &str = text.trim_start_matches('\u{feff}');
+    // Excel's "sep=;" hint line.
+    let mut hinted = None;
+    let mut first_line = 1u32;
+    if let Some(first) = body.lines().next()
+        && let Some(sep) = first.trim().strip_prefix("sep=")
+        && let Some(c) = sep.chars().next()
+        && c.is_ascii()
+    {
+        hinted = Some(c as u8);
+        body = &body[first.len()..];
+        body = body
+            .strip_prefix("\r\n")
+            .or_else(|| body.strip_prefix('\n'))
+            .unwrap_or(body);
+        first_line = 2;
+    }
+    let delimiter = hinted.unwrap_or_else(|| sniff_delimiter(body, tab_default));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(body.as_bytes());
+    let mut grid: Vec<(u32, Vec<Cell>)> = Vec::new();
+    let mut record = csv::StringRecord::new();
+    // The csv crate's own line numbers lag behind blank lines and CRLF; count them from
+    // the byte offset instead (records start in increasing order).
+    let raw = body.as_bytes();
+    let (mut counted_to, mut newlines) = (0usize, 0u32);
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {
+                let mut start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
+                while start < raw.len() && matches!(raw[start], b'\r' | b'\n') {
+                    start += 1;
+                }
+                let start = start.max(counted_to).min(raw.len());
+                newlines += raw[counted_to..start]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u32;
+                counted_to = start;
+                let line = newlines + first_line;
+                grid.push((
+                    line,
+                    record
+                        .iter()
+                        .map(|f| {
+                            if f.is_empty() {
+                                Cell::Empty
+                            } else {
+                                Cell::Text(f.to_string())
+                            }
+                        })
+                        .collect(),
+                ));
+            }
+            Ok(false) => break,
+            Err(e) => {
+                // Only I/O or UTF-8 errors can occur here (flexible reader, decoded text).
+                let line = e.position().map(|p| p.line() as u32).unwrap_or(0);
+                return (
+                    None,
+                    Some(SkippedSheet {
+                        sheet: String::new(),
+                        reason: format!("line {line}: {e}"),
+                    }),
+                );
+            }
+        }
+    }
+    match table_from_grid(&grid, opts) {
+        Ok(t) => (Some(t), None),
+        Err(reason) => (
+            None,
+            Some(SkippedSheet {
+                sheet: String::new(),
+                reason,
+            }),
+        ),
+    }
+}
+
+/// The delimiter that splits the most of the first lines into the same number (>1) of
+/// fields; preamble lines (one field) do not vote.
+fn sniff_delimiter(text: &str, tab_default: bool) -> u8 {
+    let candidates: &[u8] = if tab_default { b"\t,;|" } else { b",;\t|" };
+    let sample: String = text.lines().take(60).collect::<Vec<_>>().join("\n");
+    let mut best = (candidates[0], 0usize, 0usize);
+    for &d in candidates {
+        let mut counts = std::collections::BTreeMap::<usize, usize>::new();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(d)
+            .from_reader(sample.as_bytes());
+        for rec in reader.records().flatten() {
+            let n = rec.len();
+            if n > 1 {
+                *counts.entry(n).or_default() += 1;
+            }
+        }
+        if let Some((&fields, &lines)) = counts.iter().max_by_key(|(n, l)| (**l, **n)) {
+            if (lines, fields) > (best.1, best.2) {
+                best = (d, lines, fields);
+            }
+        }
+    }
+    best.0
+}
+
+// ---------------------------------------------------------------------------------------
+// Tables
+
+/// Find the header in a grid of (1-based row number, cells) and read the rows below it.
+/// `Err` says why the grid holds no holdings table.
+fn table_from_grid(grid: &[(u32, Vec<Cell>)], opts: &ReadOptions) -> Result<HoldingsTable, String> {
+    if grid
+        .iter()
+        .all(|(_, cells)| cells.iter().all(Cell::is_blank))
+    {
+        return Err("empty".into());
+    }
+    let overridden = !opts.column_overrides.is_empty();
+    let mut best: Option<(usize, usize, Vec<ColumnMapping>)> = None;
+    for (i, (_, cells)) in grid.iter().enumerate().take(HEADER_SCAN_ROWS) {
+        let headers: Vec<(usize, String)> = cells
+            .iter()
+            .enumerate()
+            .filter_map(|(j, c)| match c {
+                Cell::Text(t) if !t.trim().is_empty() => Some((j, t.clone())),
+                _ => None,
+            })
+            .collect();
+        if headers.is_empty() {
+            continue;
+        }
+        let columns = map_columns(&headers, &opts.column_overrides);
+        let forced = overridden
+            && opts.column_overrides.iter().any(|(role, h)| {
+                columns
+                    .iter()
+                    .any(|c| c.role == *role && normalise_header(&c.header) == normalise_header(h))
+            });
+        if let Some(score) = header_score(&columns, forced) {
+            let score = score + if forced { 100 } else { 0 };
+            if best.as_ref().is_none_or(|b| score > b.1) {
+                best = Some((i, score, columns));
+            }
+        }
+    }
+    let Some((header_at, _, columns)) = best else {
+        return Err(format!(
+            "no header row naming an ISIN, CUSIP, SEDOL, ticker or security name column in the first {HEADER_SCAN_ROWS} rows"
+        ));
+    };
+    let header_cells: Vec<String> = grid[header_at]
+        .1
+        .iter()
+        .map(|c| c.text().map(|t| normalise_header(&t)).unwrap_or_default())
+        .collect();
+    let mut rows = Vec::new();
+    let mut ignored = Vec::new();
+    for (number, cells) in &grid[header_at + 1..] {
+        match read_row(*number, cells, &columns, &header_cells) {
+            RowOutcome::Position(row) => rows.push(row),
+            RowOutcome::Ignored(reason) => ignored.push(IgnoredRow {
+                row: *number,
+                reason,
+            }),
+        }
+    }
+    // Trailing blank rows are layout, not content.
+    while ignored
+        .last()
+        .is_some_and(|r| r.reason == BLANK && rows.last().is_none_or(|p| p.row < r.row))
+    {
+        ignored.pop();
+    }
+    Ok(HoldingsTable {
+        sheet: None,
+        header_row: grid[header_at].0,
+        columns,
+        rows,
+        ignored,
+    })
+}
+
+const BLANK: &str = "blank row";
+
+enum RowOutcome {
+    Position(HoldingRow),
+    Ignored(String),
+}
+
+/// Words that start a total line.
+fn is_total_text(text: &str) -> bool {
+    let t = text.trim().to_ascii_lowercase();
+    [
+        "total",
+        "subtotal",
+        "sub-total",
+        "sub total",
+        "grand total",
+        "net assets",
+        "sum ",
+    ]
+    .iter()
+    .any(|w| t.starts_with(w))
+}
+
+/// Words that start a footer or note line.
+fn is_note_text(text: &str) -> bool {
+    let t = text.trim().to_ascii_lowercase();
+    let words = t.split_whitespace().count();
+    [
+        "source",
+        "note",
+        "notes:",
+        "*",
+        "©",
+        "(c)",
+        "disclaimer",
+        "holdings are subject",
+        "holdings subject",
+        "past performance",
+        "the content",
+        "for institutional",
+        "as of ",
+    ]
+    .iter()
+    .any(|w| t.starts_with(w))
+        || (t.len() > 50 && words >= 7)
+}
+
+fn read_row(
+    number: u32,
+    cells: &[Cell],
+    columns: &[ColumnMapping],
+    header_cells: &[String],
+) -> RowOutcome {
+    let filled: Vec<&Cell> = cells.iter().filter(|c| !c.is_blank()).collect();
+    if filled.is_empty() {
+        return RowOutcome::Ignored(BLANK.into());
+    }
+    // A header repeated on every printed page.
+    let same_as_header = columns
+        .iter()
+        .filter(|c| {
+            cells
+                .get(c.index)
+                .and_then(Cell::text)
+                .is_some_and(|t| normalise_header(&t) == header_cells[c.index])
+        })
+        .count();
+    if same_as_header >= 2 && same_as_header * 2 >= columns.len() {
+        return RowOutcome::Ignored("repeated header row".into());
+    }
+    let get = |role: Role| -> Option<&Cell> {
+        columns
+            .iter()
+            .find(|c| c.role == role)
+            .and_then(|c| cells.get(c.index))
+            .filter(|c| !c.is_blank())
+    };
+    let text_of = |role: Role| -> Option<String> {
+        get(role)
+            .and_then(Cell::text)
+            .filter(|t| !is_placeholder(t))
+    };
+    let identifiers = [
+        Role::Isin,
+        Role::Cusip,
+        Role::Sedol,
+        Role::Figi,
+        Role::Ticker,
+    ]
+    .iter()
+    .filter(|r| text_of(**r).is_some())
+    .count();
+    let first_text = filled.iter().find_map(|c| match c {
+        Cell::Text(t) => Some(t.trim().to_string()),
+        _ => None,
+    });
+    let codes = [Role::Isin, Role::Cusip, Role::Sedol, Role::Figi]
+        .iter()
+        .filter(|r| text_of(**r).is_some())
+        .count();
+    // "Total" often sits in the first column, which may be the ticker column.
+    // A company called "Total ..." has a quantity or a price; a total line has neither.
+    if codes == 0
+        && get(Role::Quantity).is_none()
+        && get(Role::Price).is_none()
+        && let Some(t) = &first_text
+        && is_total_text(t)
+    {
+        return RowOutcome::Ignored(format!("total line: {}", excerpt(t)));
+    }
+    if identifiers == 0 {
+        let has_name = text_of(Role::Name).is_some() || text_of(Role::Issuer).is_some();
+        let has_amount = [Role::Quantity, Role::MarketValue, Role::Price]
+            .iter()
+            .any(|r| get(*r).is_some());
+        if filled.len() == 1
+            && let Some(t) = &first_text
+            && (is_note_text(t) || !has_name)
+            && !has_amount
+        {
+            return RowOutcome::Ignored(format!("note: {}", excerpt(t)));
+        }
+        if !has_name && !has_amount {
+            let t = first_text.unwrap_or_default();
+            return RowOutcome::Ignored(format!("no identifier, name or amount: {}", excerpt(&t)));
+        }
+    } else if filled.len() == 1
+        && let Some(t) = &first_text
+        && is_note_text(t)
+        && columns.len() >= 3
+    {
+        // e.g. a disclaimer paragraph in the Ticker column below an ETF's holdings.
+        return RowOutcome::Ignored(format!("note: {}", excerpt(t)));
+    }
+
+    let mut row = HoldingRow {
+        row: number,
+        ..HoldingRow::default()
+    };
+    for col in columns {
+        let Some(cell) = cells.get(col.index).filter(|c| !c.is_blank()) else {
+            continue;
+        };
+        let label = format!("{} ({})", col.letter, col.header);
+        let mut problem = |message: String| {
+            row.problems.push(CellProblem {
+                column: label.clone(),
+                message,
+            })
+        };
+        let text = || cell.text().filter(|t| !is_placeholder(t));
+        match col.role {
+            Role::Quantity | Role::Price | Role::MarketValue => match cell_number(cell) {
+                Ok(v) => match col.role {
+                    Role::Quantity => row.quantity = v,
+                    Role::Price => row.price = v,
+                    _ => row.market_value = v,
+                },
+                Err(e) => problem(e),
+            },
+            Role::TradeDate => match cell_date(cell) {
+                Ok(d) => row.trade_date = d,
+                Err(e) => {
+                    row.trade_date_text = cell.text();
+                    problem(e);
+                }
+            },
+            _ => {
+                if let Cell::Error(e) = cell {
+                    problem(format!("cell holds the error {e}"));
+                    continue;
+                }
+                let value = text();
+                match col.role {
+                    Role::Account => row.account = value,
+                    Role::Isin => row.isin = value,
+                    Role::Cusip => row.cusip = value.map(|v| repair_cusip(&v)),
+                    Role::Sedol => row.sedol = value.map(|v| repair_sedol(&v)),
+                    Role::Figi => row.figi = value,
+                    Role::Ticker => row.ticker = value,
+                    Role::Name => row.name = value,
+                    Role::Issuer => row.issuer = value,
+                    Role::Exchange => row.exchange = value,
+                    Role::Country => row.country = value,
+                    Role::Currency => row.currency = value,
+                    Role::Side => row.side = value,
+                    Role::Quantity | Role::Price | Role::MarketValue | Role::TradeDate => {}
+                }
+            }
+        }
+    }
+    RowOutcome::Position(row)
+}
+
+fn excerpt(text: &str) -> String {
+    let t: String = text.chars().take(80).collect();
+    if t.len() < text.len() {
+        format!("{t}…")
+    } else {
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(lines: &[&[&str]]) -> Vec<(u32, Vec<Cell>)> {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, cells)| {
+                (
+                    i as u32 + 1,
+                    cells
+                        .iter()
+                        .map(|c| {
+                            if c.is_empty() {
+                                Cell::Empty
+                            } else {
+                                Cell::Text(c.to_string())
+                            }
+                        })
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn header_below_a_preamble_and_footer_ignored() {
+        let g = grid(&[
+            &["Example Asia Fund"],
+            &["Holdings as of 30 Sep 2025"],
+            &[],
+            &["Ticker", "Name", "ISIN", "Shares", "Market Value"],
+            &[
+                "941 HK",
+                "China Mobile Ltd",
+                "HK0941009539",
+                "1,000",
+                "80,000",
+            ],
+            &["", "Cash", "", "", "1,500"],
+            &[],
+            &["Total", "", "", "", "81,500"],
+            &["FP FP", "TOTAL SA", "", "10", "600"],
+            &["Holdings are subject to change. The content is provided for information only."],
+            &[],
+        ]);
+        let t = table_from_grid(&g, &ReadOptions::default()).unwrap();
+        assert_eq!(t.header_row, 4);
+        assert_eq!(t.rows.len(), 3, "{:?}", t.rows);
+        assert_eq!(t.rows[0].row, 5);
+        assert_eq!(t.rows[0].quantity, Some(1000.0));
+        assert_eq!(t.rows[0].isin.as_deref(), Some("HK0941009539"));
+        assert_eq!(t.rows[1].name.as_deref(), Some("Cash"));
+        assert_eq!(t.rows[2].name.as_deref(), Some("TOTAL SA"), "a company, not a total");
+        let reasons: Vec<(u32, &str)> = t
+            .ignored
+            .iter()
+            .map(|r| (r.row, r.reason.as_str()))
+            .collect();
+        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert_eq!(reasons[0], (7, BLANK));
+        assert!(reasons[1].1.starts_with("total line"));
+        assert!(reasons[2].1.starts_with("note"));
+    }
+
+    #[test]
+    fn bad_numbers_are_cell_problems_and_the_row_stays() {
+        let g = grid(&[&["ISIN", "Quantity"], &["CNE1000002V2", "lots"]]);
+        let t = table_from_grid(&g, &ReadOptions::default()).unwrap();
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.rows[0].problems.len(), 1);
+        assert_eq!(t.rows[0].problems[0].column, "B (Quantity)");
+    }
+
+    #[test]
+    fn rows_without_identifiers_but_with_amounts_are_positions() {
+        let g = grid(&[&["ISIN", "Name", "Quantity"], &["", "", "5"]]);
+        let t = table_from_grid(&g, &ReadOptions::default()).unwrap();
+        assert_eq!(t.rows.len(), 1);
+        assert!(t.ignored.is_empty());
+    }
+
+    #[test]
+    fn repeated_headers_are_ignored() {
+        let g = grid(&[
+            &["ISIN", "Name", "Quantity"],
+            &["HK0941009539", "China Mobile", "5"],
+            &["ISIN", "Name", "Quantity"],
+            &["CNE1000002V2", "China Telecom", "5"],
+        ]);
+        let t = table_from_grid(&g, &ReadOptions::default()).unwrap();
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.ignored[0].reason, "repeated header row");
+    }
+
+    #[test]
+    fn no_header_is_explained() {
+        let g = grid(&[&["Notes"], &["This workbook holds the Q3 holdings."]]);
+        let err = table_from_grid(&g, &ReadOptions::default()).unwrap_err();
+        assert!(err.contains("no header row"), "{err}");
+    }
+
+    #[test]
+    fn override_names_a_column() {
+        let g = grid(&[&["Sec ID", "Desc 2"], &["HK0941009539", "x"]]);
+        assert!(table_from_grid(&g, &ReadOptions::default()).is_err());
+        let opts = ReadOptions {
+            column_overrides: vec![(Role::Isin, "Sec ID".into())],
+        };
+        let t = table_from_grid(&g, &opts).unwrap();
+        assert_eq!(t.rows[0].isin.as_deref(), Some("HK0941009539"));
+    }
+
+    #[test]
+    fn delimiter_sniffing() {
+        assert_eq!(
+            sniff_delimiter("Fund X\nISIN;Name;Qty\nA;B;1\nC;D;2\n", false),
+            b';'
+        );
+        assert_eq!(sniff_delimiter("ISIN\tName\nA\tB\n", false), b'\t');
+        assert_eq!(sniff_delimiter("ISIN,Name\nA,\"B; C\"\n", false), b',');
+    }
+
+    #[test]
+    fn semicolon_csv_with_sep_hint_and_decimal_commas() {
+        let bytes = "sep=;\r\nISIN;Quantity\r\nHK0941009539;1.000,5\r\n".as_bytes();
+        let (t, skipped) = read_delimited(bytes, false, &ReadOptions::default());
+        assert!(skipped.is_none());
+        let t = t.unwrap();
+        assert_eq!(t.header_row, 2);
+        assert_eq!(t.rows[0].row, 3);
+        assert_eq!(t.rows[0].quantity, Some(1000.5));
+    }
+
+    #[test]
+    fn formats_are_sniffed() {
+        assert_eq!(sniff_format(b"PK\x03\x04rest", "xlsm"), Ok(Format::Xlsm));
+        assert_eq!(sniff_format(b"ISIN\tName\n", "xls"), Ok(Format::Delimited));
+        assert!(
+            sniff_format(b"<html><table>", "xls")
+                .unwrap_err()
+                .contains("HTML")
+        );
+        assert!(sniff_format(b"", "csv").is_err());
+        assert!(sniff_format(b"\x00\x01\x02garbage", "xlsx").is_err());
+    }
+    #[test]
+    fn csv_line_numbers_survive_blank_lines_crlf_and_multiline_fields() {
+        let bytes = b"ISIN;Q\r\nA;1\r\n\r\nB;\"x\ny\"\nC;2\n";
+        let (t, _) = read_delimited(bytes, false, &ReadOptions::default());
+        let rows: Vec<u32> = t.unwrap().rows.iter().map(|r| r.row).collect();
+        assert_eq!(rows, [2, 4, 6]);
+    }
 }

@@ -1,0 +1,349 @@
+//! Cell values, whatever file they came from, and their conversion to holdings fields:
+//! numbers written as text ("1,234.50", "(1 000)", "1.234,5"), identifiers that arrived as
+//! numbers with their leading zeros lost, dates as Excel serials or text.
+
+use chrono::NaiveDate;
+
+use crate::ident::{IdCheck, check_cusip, check_sedol};
+
+/// One cell of a sheet or CSV record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    Date(NaiveDate),
+    /// A spreadsheet error value such as `#N/A`.
+    Error(String),
+}
+
+impl Cell {
+    /// True for an empty cell or one holding only spaces.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text (trimmed), as a user would read it; `None` when blank.
+    pub fn text(&self) -> Option<String> {
+        let s = match self {
+            Cell::Empty => return None,
+            Cell::Text(t) => t.trim().to_string(),
+            Cell::Number(n) => number_text(*n),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Error(e) => e.clone(),
+        };
+        (!s.is_empty()).then_some(s)
+    }
+}
+
+/// A number as text without a spurious `.0`: 2415.0 -> "2415".
+pub fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Texts that mean "no value" in holdings exports.
+pub fn is_placeholder(text: &str) -> bool {
+    matches!(
+        text.trim().to_ascii_lowercase().as_str(),
+        "" | "-" | "--" | "—" | "–" | "n/a" | "na" | "#n/a" | "null" | "none" | "nan"
+    )
+}
+
+/// Parse a number written as text: thousands separators (`,` `.` space, apostrophe),
+/// decimal comma, currency signs or codes, parentheses or a trailing minus for negatives.
+pub fn parse_number(text: &str) -> Result<Option<f64>, String> {
+    let raw = text.trim();
+    if is_placeholder(raw) {
+        return Ok(None);
+    }
+    let mut s: String = raw
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '\'' | '’' | '$' | '€' | '£' | '¥' | '\u{a0}' | '\u{202f}'
+                )
+        })
+        .collect();
+    // Currency code before or after the number: "USD1,234", "1,234 HKD".
+    let alpha_prefix = s.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+    if alpha_prefix == 3 {
+        s.drain(..3);
+    }
+    let alpha_suffix = s
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    if alpha_suffix == 3 {
+        s.truncate(s.len() - 3);
+    }
+    let mut negative = false;
+    if s.starts_with('(') && s.ends_with(')') && s.len() > 2 {
+        negative = true;
+        s = s[1..s.len() - 1].to_string();
+    }
+    if let Some(rest) = s.strip_suffix('-')
+        && !rest.is_empty()
+        && !rest.contains('-')
+    {
+        negative = true;
+        s = rest.to_string();
+    }
+    let bad = || format!("'{raw}' is not a number");
+    if s.is_empty() {
+        return Err(bad());
+    }
+    let commas = s.matches(',').count();
+    let dots = s.matches('.').count();
+    let cleaned = if commas > 0 && dots > 0 {
+        // The last separator is the decimal one.
+        let last_comma = s.rfind(',').unwrap_or(0);
+        let last_dot = s.rfind('.').unwrap_or(0);
+        if last_comma > last_dot {
+            s.replace('.', "").replace(',', ".")
+        } else {
+            s.replace(',', "")
+        }
+    } else if commas > 0 {
+        if thousands_grouped(&s, ',') {
+            s.replace(',', "")
+        } else if commas == 1 {
+            s.replace(',', ".")
+        } else {
+            return Err(bad());
+        }
+    } else if dots > 1 {
+        if thousands_grouped(&s, '.') {
+            s.replace('.', "")
+        } else {
+            return Err(bad());
+        }
+    } else {
+        s
+    };
+    let mut value: f64 = cleaned.parse().map_err(|_| bad())?;
+    if !value.is_finite() {
+        return Err(bad());
+    }
+    if negative {
+        value = -value;
+    }
+    Ok(Some(value))
+}
+
+/// `1,234,567` style: the first group 1-3 digits (optionally signed), then groups of 3.
+fn thousands_grouped(s: &str, sep: char) -> bool {
+    let mut groups = s.split(sep);
+    let first = groups.next().unwrap_or("");
+    let first = first.strip_prefix('-').unwrap_or(first);
+    if first.is_empty() || first.len() > 3 || !first.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let rest: Vec<&str> = groups.collect();
+    !rest.is_empty()
+        && rest.iter().enumerate().all(|(i, g)| {
+            // The last group may carry decimals with the other separator: handled by caller.
+            let digits = if i + 1 == rest.len() {
+                g.split('.').next().unwrap_or(g)
+            } else {
+                g
+            };
+            digits.len() == 3 && digits.chars().all(|c| c.is_ascii_digit())
+        })
+}
+
+/// A numeric cell: a number, or text that parses as one.
+pub fn cell_number(cell: &Cell) -> Result<Option<f64>, String> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Number(n) => Ok(Some(*n)),
+        Cell::Text(t) => parse_number(t),
+        Cell::Bool(_) => Err("a TRUE/FALSE value is not a number".into()),
+        Cell::Date(d) => Err(format!("a date ({d}) is not a number")),
+        Cell::Error(e) => Err(format!("cell holds the error {e}")),
+    }
+}
+
+/// An identifier whose leading zeros a spreadsheet dropped ("37833100" for CUSIP
+/// 037833100): pad with zeros to `len` when the padded value passes the check digit.
+pub fn repair_leading_zeros(value: &str, len: usize, check: fn(&str) -> IdCheck) -> String {
+    let v = value.trim();
+    if v.len() < len && !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) {
+        let padded = format!("{v:0>len$}");
+        if check(&padded) == IdCheck::Valid {
+            return padded;
+        }
+    }
+    v.to_string()
+}
+
+/// CUSIP as written, or repaired when a spreadsheet dropped its leading zeros.
+pub fn repair_cusip(value: &str) -> String {
+    repair_leading_zeros(value, 9, check_cusip)
+}
+
+/// SEDOL as written, or repaired when a spreadsheet dropped its leading zeros.
+pub fn repair_sedol(value: &str) -> String {
+    repair_leading_zeros(value, 7, check_sedol)
+}
+
+/// A date cell or date text (ISO, `2025-06-03`, `03 Jun 2025`, `03-Jun-2025`, `2025/06/03`,
+/// `20250603`). Ambiguous day/month numeric forms (`03/06/2025`) are refused.
+pub fn cell_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Date(d) => Ok(Some(*d)),
+        Cell::Text(t) if is_placeholder(t) => Ok(None),
+        Cell::Text(t) => {
+            let t = t.trim();
+            let t = t
+                .split(['T', ' '])
+                .next()
+                .filter(|p| p.len() >= 8 && p.contains('-'))
+                .unwrap_or(t);
+            for fmt in [
+                "%Y-%m-%d",
+                "%Y/%m/%d",
+                "%d %b %Y",
+                "%d-%b-%Y",
+                "%d %B %Y",
+                "%Y%m%d",
+                "%b %d, %Y",
+            ] {
+                if let Ok(d) = NaiveDate::parse_from_str(t, fmt) {
+                    return Ok(Some(d));
+                }
+            }
+            Err(format!(
+                "'{t}' is not a date holdscreen can read unambiguously; write it as YYYY-MM-DD"
+            ))
+        }
+        Cell::Number(n) => Err(format!("{} is not a date", number_text(*n))),
+        Cell::Bool(_) => Err("a TRUE/FALSE value is not a date".into()),
+        Cell::Error(e) => Err(format!("cell holds the error {e}")),
+    }
+}
+
+/// Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode
+/// text"), else Windows-1252.
+pub fn decode_text(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => bytes.iter().map(|&b| windows_1252(b)).collect(),
+    }
+}
+
+/// Windows-1252 byte to char (Latin-1 with the 0x80-0x9F printable block).
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    if (0x80..0xA0).contains(&b) {
+        HIGH[(b - 0x80) as usize]
+    } else {
+        b as char
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_text() {
+        let ok = [
+            ("100,000", 100_000.0),
+            ("45,000.00", 45_000.0),
+            ("1.234.567,89", 1_234_567.89),
+            ("1 234,5", 1234.5),
+            ("1'234.50", 1234.5),
+            ("(1,000)", -1000.0),
+            ("1,000-", -1000.0),
+            ("$2,500", 2500.0),
+            ("HKD 12,000", 12000.0),
+            ("12,000 USD", 12000.0),
+            ("12,5", 12.5),
+            ("-3.25", -3.25),
+            ("1e3", 1000.0),
+            ("1.234.567", 1_234_567.0),
+        ];
+        for (text, want) in ok {
+            assert_eq!(parse_number(text), Ok(Some(want)), "{text}");
+        }
+        for text in ["", "-", "N/A", "n/a", "--"] {
+            assert_eq!(parse_number(text), Ok(None), "{text}");
+        }
+        for text in ["abc", "1,2,3", "12..5", "1.2.3"] {
+            assert!(parse_number(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn lost_leading_zeros_are_restored_only_when_the_check_digit_agrees() {
+        assert_eq!(repair_cusip("37833100"), "037833100"); // Apple
+        assert_eq!(repair_cusip("37833101"), "37833101"); // would not check
+        assert_eq!(repair_cusip("16941M109"), "16941M109");
+        assert_eq!(repair_sedol("263494"), "0263494"); // BAE Systems
+    }
+
+    #[test]
+    fn number_cells_as_text() {
+        assert_eq!(Cell::Number(2415.0).text().as_deref(), Some("2415"));
+        assert_eq!(Cell::Number(1.5).text().as_deref(), Some("1.5"));
+        assert_eq!(Cell::Text("  ".into()).text(), None);
+    }
+
+    #[test]
+    fn dates() {
+        let d = NaiveDate::from_ymd_opt(2025, 6, 3).unwrap();
+        for t in [
+            "2025-06-03",
+            "2025/06/03",
+            "03 Jun 2025",
+            "03-Jun-2025",
+            "20250603",
+            "2025-06-03T00:00:00",
+        ] {
+            assert_eq!(cell_date(&Cell::Text(t.into())), Ok(Some(d)), "{t}");
+        }
+        assert!(cell_date(&Cell::Text("03/06/2025".into())).is_err());
+    }
+
+    #[test]
+    fn text_decoding() {
+        assert_eq!(decode_text(b"\xEF\xBB\xBFISIN"), "ISIN");
+        assert_eq!(decode_text(b"\xFF\xFEI\0S\0"), "IS");
+        assert_eq!(decode_text(b"Soci\xe9t\xe9 \x80"), "Société €");
+    }
+}
