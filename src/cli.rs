@@ -97,6 +97,14 @@ pub struct ScreenArgs {
     #[arg(long, value_name = "SCORE", default_value_t = 0.80)]
     pub name_review: f64,
 
+    /// Reviewed exceptions (CSV or TOML): possible matches a person has dismissed.
+    ///
+    /// Each entry names the OFAC entity id, an identifier or a name, the reason, who decided
+    /// and when, and an optional expiry. A matching, unexpired entry turns `review` into
+    /// `cleared`; exact ISIN/CUSIP matches can never be cleared. See docs/user-guide.md.
+    #[arg(long, value_name = "FILE")]
+    pub exceptions: Option<PathBuf>,
+
     /// Warn when the list is older than this many days.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub max_list_age: i64,

@@ -9,6 +9,7 @@
 //! The library never prints; the `holdscreen` binary does.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod exceptions;
 pub mod holdings;
 pub mod ident;
 pub mod index;

@@ -121,6 +121,13 @@ fn run_screen(args: ScreenArgs) -> Result<u8> {
             .context("could not start the worker threads")?;
     }
     let list = load_list(&args.list)?;
+    let exceptions = match &args.exceptions {
+        Some(path) => Some(
+            holdscreen::exceptions::load_exceptions(path)
+                .context("could not read the exceptions file; no report was written")?,
+        ),
+        None => None,
+    };
 
     let stderr_tty = std::io::stderr().is_terminal();
     let bar = ProgressBar::with_draw_target(
@@ -151,6 +158,7 @@ fn run_screen(args: ScreenArgs) -> Result<u8> {
         max_list_age_days: args.max_list_age,
         command_line: std::env::args().collect(),
         threads: rayon::current_num_threads(),
+        exceptions,
     };
     let progress = Bar(bar);
     let report = screen::screen(&list, &options, &progress);

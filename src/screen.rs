@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 
+use crate::exceptions::{ExceptionState, ExceptionsFile, apply_exceptions};
 use crate::holdings::{
     HoldingRow, HoldingsError, HoldingsFile, InputSpec, ReadOptions, discover_inputs,
     read_holdings_file,
@@ -14,8 +15,8 @@ use crate::holdings::{
 use crate::index::ListIndex;
 use crate::list::{ListKind, SanctionsList};
 use crate::report::{
-    CurrencyAmount, FileTotal, InputInfo, ListInfo, Position, RunInfo, ScreenReport, SettingsInfo,
-    SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
+    CurrencyAmount, ExceptionsInfo, FileTotal, InputInfo, ListInfo, Position, RunInfo,
+    ScreenReport, SettingsInfo, SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
 };
 use crate::resolve::{NameCache, Thresholds, resolve_row, row_names};
 use crate::rules::{ListingDates, judge};
@@ -48,6 +49,8 @@ pub struct ScreenOptions {
     pub command_line: Vec<String>,
     /// Worker threads (recorded as evidence; the caller sizes the pool).
     pub threads: usize,
+    /// Reviewed exceptions (`--exceptions`), already read.
+    pub exceptions: Option<ExceptionsFile>,
 }
 
 /// Progress of a run, for a progress bar. Every method has an empty default.
@@ -155,7 +158,7 @@ pub fn screen(
         .map(|n| (n.to_string(), index.best_name(n)))
         .collect();
 
-    let positions: Vec<Position> = rows
+    let mut positions: Vec<Position> = rows
         .par_iter()
         .with_min_len(256)
         .map(|(file, sheet, row)| {
@@ -164,6 +167,28 @@ pub fn screen(
             p
         })
         .collect();
+
+    let exceptions = opts.exceptions.as_ref().map(|file| {
+        let outcomes = apply_exceptions(file, &mut positions, &index, opts.as_of);
+        for o in &outcomes {
+            let what = match o.state {
+                ExceptionState::Applied => continue,
+                ExceptionState::Unmatched => "matched nothing",
+                ExceptionState::Expired => "has expired",
+                ExceptionState::Refused => "was refused",
+            };
+            warnings.push(format!(
+                "exception {} {what}: {}",
+                o.source,
+                o.message.as_deref().unwrap_or("")
+            ));
+        }
+        ExceptionsInfo {
+            path: file.path.clone(),
+            sha256: file.sha256.clone(),
+            outcomes,
+        }
+    });
 
     let list_info = list_info(list, &index, opts);
     if let Some(age) = list_info.age_days
@@ -207,6 +232,7 @@ pub fn screen(
         inputs,
         summary,
         warnings,
+        exceptions,
         positions,
     })
 }
@@ -281,6 +307,7 @@ fn position(
         price: row.price,
         market_value: row.market_value,
         currency: row.currency.clone(),
+        exception: None,
     };
     if let Some(reason) = res.unscreenable {
         p.status = Status::Invalid;

@@ -37,7 +37,7 @@ fn screen_json(input: &Path, as_of: &str, dir: &Path) -> (i32, Value) {
     (code, doc)
 }
 
-fn status_of<'a>(doc: &'a Value, row: u64) -> &'a str {
+fn status_of(doc: &Value, row: u64) -> &str {
     doc["positions"]
         .as_array()
         .unwrap()

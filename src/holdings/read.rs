@@ -453,7 +453,7 @@ fn table_from_grid(grid: &[(u32, Vec<Cell>)], opts: &ReadOptions) -> Result<Hold
     let mut ignored = Vec::new();
     for (number, cells) in &grid[header_at + 1..] {
         match read_row(*number, cells, &columns, &header_cells) {
-            RowOutcome::Position(row) => rows.push(row),
+            RowOutcome::Position(row) => rows.push(*row),
             RowOutcome::Ignored(reason) => ignored.push(IgnoredRow {
                 row: *number,
                 reason,
@@ -479,7 +479,7 @@ fn table_from_grid(grid: &[(u32, Vec<Cell>)], opts: &ReadOptions) -> Result<Hold
 const BLANK: &str = "blank row";
 
 enum RowOutcome {
-    Position(HoldingRow),
+    Position(Box<HoldingRow>),
     Ignored(String),
 }
 
@@ -667,7 +667,7 @@ fn read_row(
             }
         }
     }
-    RowOutcome::Position(row)
+    RowOutcome::Position(Box::new(row))
 }
 
 fn excerpt(text: &str) -> String {

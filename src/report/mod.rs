@@ -122,6 +122,8 @@ pub struct Position {
     pub action: Option<String>,
     /// Data-quality findings and the reason of an `invalid` status.
     pub notes: Vec<String>,
+    /// The reviewed exception that cleared this position (`exceptions.csv line 3`).
+    pub exception: Option<String>,
     // The row as read.
     pub account: Option<String>,
     pub security: Option<String>,
@@ -243,6 +245,14 @@ pub struct RunInfo {
     pub run_at: DateTime<Utc>,
 }
 
+/// The reviewed-exceptions file of a run and the outcome of every entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExceptionsInfo {
+    pub path: String,
+    pub sha256: String,
+    pub outcomes: Vec<crate::exceptions::ExceptionOutcome>,
+}
+
 /// Everything a screening run found. This is the `--json` document.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScreenReport {
@@ -255,6 +265,8 @@ pub struct ScreenReport {
     pub summary: Summary,
     /// Run-level warnings (stale list, skipped files...).
     pub warnings: Vec<String>,
+    /// The exceptions file and what became of each entry, when `--exceptions` was given.
+    pub exceptions: Option<ExceptionsInfo>,
     /// One element for every data row of every input, in input order.
     pub positions: Vec<Position>,
 }
