@@ -141,36 +141,47 @@ fn field(rec: &csv::ByteRecord, i: usize) -> Option<String> {
     }
 }
 
+/// 1-based line of a record starting at a byte offset (line ends before it skipped: with
+/// CRLF the reader may place a record's start on the `\n` of the previous line).
+fn line_at(bytes: &[u8], newlines: &[usize], byte: u64) -> usize {
+    let mut byte = usize::try_from(byte).unwrap_or(usize::MAX);
+    while bytes.get(byte).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+        byte += 1;
+    }
+    newlines.partition_point(|&n| n < byte) + 1
+}
+
 /// Read every record of a file as (line, record).
 fn records(file: &CsvFile<'_>) -> Result<Vec<(usize, csv::ByteRecord)>, ListError> {
+    let bytes = trim_file(file.bytes);
+    let newlines: Vec<usize> = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(trim_file(file.bytes));
+        .from_reader(bytes);
     let mut out = Vec::new();
     let mut rec = csv::ByteRecord::new();
     loop {
-        let line = usize::try_from(rdr.position().line()).unwrap_or(usize::MAX);
+        let here = rdr.position().byte();
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {
                 if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
                     continue;
                 }
-                let line = rec
-                    .position()
-                    .and_then(|p| usize::try_from(p.line()).ok())
-                    .unwrap_or(line);
-                out.push((line, rec.clone()));
+                let start = rec.position().map_or(here, csv::Position::byte);
+                out.push((line_at(bytes, &newlines, start), rec.clone()));
             }
             Ok(false) => break,
             Err(e) => {
-                let line = e
-                    .position()
-                    .and_then(|p| usize::try_from(p.line()).ok())
-                    .unwrap_or(line);
+                let at = e.position().map_or(here, csv::Position::byte);
                 return Err(ListError::Parse {
                     path: file.path.to_string(),
-                    line,
+                    line: line_at(bytes, &newlines, at),
                     message: format!("not a readable CSV record: {e}"),
                 });
             }
@@ -288,6 +299,8 @@ pub fn parse_csv_set(input: &CsvSetInput<'_>) -> Result<ParsedSet, ListError> {
             .map(|p| split_programs(&p))
             .unwrap_or_default();
         let prim_remarks = rec.get(11).map(decode_field).filter(|r| r.trim() != "-0-");
+        // Length before trimming: the cut may fall just after a space.
+        let prim_len = prim_remarks.as_ref().map_or(0, |r| r.chars().count());
         let cont = continuation.remove(&id);
         let had_cont = cont.is_some();
         let remarks = match (prim_remarks, cont) {
@@ -303,7 +316,7 @@ pub fn parse_csv_set(input: &CsvSetInput<'_>) -> Result<ParsedSet, ListError> {
         let mut parse_text = remarks.clone().unwrap_or_default();
         if !had_cont
             && let Some(r) = &remarks
-            && r.chars().count() >= REMARKS_LIMIT
+            && prim_len >= REMARKS_LIMIT
             && (input.comments.is_none() || !r.ends_with('.'))
         {
             truncated = true;
@@ -524,7 +537,7 @@ mod tests {
         let p = parse_csv_set(&set(prim, None)).unwrap();
         assert_eq!(p.entries[0].name, "CAF\u{c9}");
 
-        let bad = b"1,\"A\",-0- ,\"X\"\nabc,\"B\",-0- ,\"X\"\n";
+        let bad = b"1,\"A\",-0- ,\"X\"\r\nabc,\"B\",-0- ,\"X\"\r\n";
         let e = parse_csv_set(&set(bad, None)).unwrap_err().to_string();
         assert!(e.starts_with("CONS_PRIM.CSV: line 2:"), "{e}");
     }

@@ -91,6 +91,20 @@ fn directive_date_label(s: &str) -> Option<usize> {
     None
 }
 
+/// Labels whose value never ends in a `(Country)`: `Issuer Name China Communications
+/// Construction Group (Ltd.)` keeps its parentheses.
+const NO_COUNTRY_LABELS: &[&str] = &[
+    "Equity Ticker",
+    "ISIN",
+    "Issuer Name",
+    "Target Type",
+    "Listing Date (CMIC)",
+    "Effective Date (CMIC)",
+    "Purchase/Sales For Divestment Date (CMIC)",
+    "Website",
+    "Email Address",
+];
+
 /// What the remarks text of a CSV entry holds, beside its free text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParsedRemarks {
@@ -202,7 +216,11 @@ pub fn parse_remarks(text: &str) -> ParsedRemarks {
             if value.is_empty() {
                 continue;
             }
-            let (value, country) = split_country(value);
+            let (value, country) = if NO_COUNTRY_LABELS.contains(&label) {
+                (value.to_string(), None)
+            } else {
+                split_country(value)
+            };
             out.identifiers.push(Identifier {
                 label: label.to_string(),
                 value,
@@ -318,10 +336,8 @@ pub fn cmic_data(
                 });
             }
             "Issuer Name" => c.issuer_names.push(value.to_string()),
-            "Target Type" => {
-                if c.target_type.is_none() {
-                    c.target_type = Some(value.to_string());
-                }
+            "Target Type" if c.target_type.is_none() => {
+                c.target_type = Some(value.to_string());
             }
             "Listing Date (CMIC)" => set_date(&mut c.listing_date, id, entry_id, warnings),
             "Effective Date (CMIC)" => set_date(&mut c.effective_date, id, entry_id, warnings),
