@@ -279,6 +279,16 @@ pub fn parse_csv_set(input: &CsvSetInput<'_>) -> Result<ParsedSet, ListError> {
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for (line, rec) in recs {
         let id = ent_num(prim, line, &rec)?;
+        if by_id.contains_key(&id) {
+            warnings.push(SetWarning {
+                entry: Some(id.clone()),
+                message: format!(
+                    "entry {id} appears twice in {} (line {line}); the first row is used",
+                    prim.path
+                ),
+            });
+            continue;
+        }
         let name = field(&rec, 1)
             .ok_or_else(|| parse_err(prim, line, format!("entry {id} has no name")))?;
         let type_raw = field(&rec, 2);
@@ -326,6 +336,11 @@ pub fn parse_csv_set(input: &CsvSetInput<'_>) -> Result<ParsedSet, ListError> {
                 None => ("", r.as_str()),
             };
             let comments_name = CsvRole::Comments.file_stem(input.kind);
+            let dropped: String = if dropped.chars().count() > 80 {
+                dropped.chars().take(80).chain("...".chars()).collect()
+            } else {
+                dropped.to_string()
+            };
             warnings.push(SetWarning {
                 entry: Some(id.clone()),
                 message: format!(
@@ -344,16 +359,6 @@ pub fn parse_csv_set(input: &CsvSetInput<'_>) -> Result<ParsedSet, ListError> {
                 strength: Some("weak".into()),
             })
             .collect();
-        if by_id.contains_key(&id) {
-            warnings.push(SetWarning {
-                entry: Some(id.clone()),
-                message: format!(
-                    "entry {id} appears twice in {} (line {line}); the first row is used",
-                    prim.path
-                ),
-            });
-            continue;
-        }
         by_id.insert(id.clone(), entries.len());
         entries.push(Entry {
             id,
@@ -540,6 +545,15 @@ mod tests {
         let bad = b"1,\"A\",-0- ,\"X\"\r\nabc,\"B\",-0- ,\"X\"\r\n";
         let e = parse_csv_set(&set(bad, None)).unwrap_err().to_string();
         assert!(e.starts_with("CONS_PRIM.CSV: line 2:"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_ids_keep_the_first_row_and_warn() {
+        let prim = b"5,\"A\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n5,\"B\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n";
+        let p = parse_csv_set(&set(prim, None)).unwrap();
+        assert_eq!(p.entries.len(), 1);
+        assert_eq!(p.entries[0].name, "A");
+        assert!(p.warnings[0].message.contains("line 2"), "{:?}", p.warnings);
     }
 
     #[test]
