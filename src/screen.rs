@@ -21,6 +21,10 @@ use crate::report::{
 use crate::resolve::{NameCache, Thresholds, resolve_row, row_names};
 use crate::rules::{ListingDates, judge};
 
+/// The folder of OFAC's Sanctions List Service exports.
+pub const OFFICIAL_EXPORTS: &str =
+    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/";
+
 /// Where OFAC publishes the consolidated (non-SDN) list that holds NS-CMIC.
 pub const OFFICIAL_DOWNLOADS: &[&str] = &[
     "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONS_PRIM.CSV",
@@ -195,9 +199,9 @@ pub fn screen(
         && age > opts.max_list_age_days
     {
         warnings.push(format!(
-            "the list is {age} days old (over {} days): OFAC may have changed it since. Download the current files from {} and pass them with --list",
+            "the list is {age} days old (over {} days): OFAC may have changed it since. Download the current CONS_PRIM.CSV, CONS_ALT.CSV, CONS_ADD.CSV and CONS_COMMENTS.CSV (or CONSOLIDATED.XML) from {} and pass them with --list",
             opts.max_list_age_days,
-            OFFICIAL_DOWNLOADS.join(" , ")
+            OFFICIAL_EXPORTS
         ));
     }
     if let Some(date) = list_info.publication_date
@@ -378,11 +382,13 @@ fn list_info(list: &SanctionsList, index: &ListIndex, opts: &ScreenOptions) -> L
         .map(|s| s.description.clone())
         .collect::<Vec<_>>()
         .join(" + ");
-    let warnings = list
+    // OFAC's own defective identifiers are kept and recorded as notes (evidence); other
+    // list warnings (cut remarks, unknown files) are for the user's attention.
+    let (notes, warnings): (Vec<String>, Vec<String>) = list
         .snapshots
         .iter()
         .flat_map(|s| s.warnings.iter().cloned())
-        .collect();
+        .partition(|w| w.ends_with("kept as listed"));
     ListInfo {
         source,
         embedded,
@@ -391,6 +397,7 @@ fn list_info(list: &SanctionsList, index: &ListIndex, opts: &ScreenOptions) -> L
         entry_count: index.entries().len(),
         snapshots,
         warnings,
+        notes,
     }
 }
 

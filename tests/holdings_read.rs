@@ -73,6 +73,11 @@ fn sample_workbook_tables_are_found_below_preambles() {
         Some("037833100"),
         "leading zero restored"
     );
+    assert_eq!(
+        us.rows[0].currency.as_deref(),
+        Some("USD"),
+        "currency from the 'Market Value (USD)' header"
+    );
 }
 
 #[test]

@@ -667,7 +667,29 @@ fn read_row(
             }
         }
     }
+    // "Market Value (USD)" with no currency column: the header says the currency.
+    if row.currency.is_none()
+        && row.market_value.is_some()
+        && let Some(code) = columns
+            .iter()
+            .find(|c| c.role == Role::MarketValue)
+            .and_then(|c| currency_in_header(&c.header))
+    {
+        row.currency = Some(code);
+    }
     RowOutcome::Position(Box::new(row))
+}
+
+/// An ISO currency code written in a header: "Market Value (USD)" -> USD.
+fn currency_in_header(header: &str) -> Option<String> {
+    const CODES: [&str; 24] = [
+        "USD", "EUR", "GBP", "HKD", "CNY", "CNH", "JPY", "CHF", "CAD", "AUD", "SGD", "TWD", "KRW",
+        "INR", "SEK", "NOK", "DKK", "BRL", "ZAR", "MXN", "NZD", "THB", "MYR", "IDR",
+    ];
+    header
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .find(|w| CODES.contains(&w.to_ascii_uppercase().as_str()) && w.len() == 3)
+        .map(|w| w.to_ascii_uppercase())
 }
 
 fn excerpt(text: &str) -> String {
@@ -733,7 +755,11 @@ mod tests {
         assert_eq!(t.rows[0].quantity, Some(1000.0));
         assert_eq!(t.rows[0].isin.as_deref(), Some("HK0941009539"));
         assert_eq!(t.rows[1].name.as_deref(), Some("Cash"));
-        assert_eq!(t.rows[2].name.as_deref(), Some("TOTAL SA"), "a company, not a total");
+        assert_eq!(
+            t.rows[2].name.as_deref(),
+            Some("TOTAL SA"),
+            "a company, not a total"
+        );
         let reasons: Vec<(u32, &str)> = t
             .ignored
             .iter()

@@ -152,7 +152,10 @@ pub struct ListInfo {
     /// NS-CMIC entries screened against.
     pub entry_count: usize,
     pub snapshots: Vec<SnapshotInfo>,
+    /// Problems with the list the user should know about (e.g. remarks cut short).
     pub warnings: Vec<String>,
+    /// Defects in OFAC's own data, kept as listed (e.g. an ISIN with a bad check digit).
+    pub notes: Vec<String>,
 }
 
 /// One snapshot of [`ListInfo`].
