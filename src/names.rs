@@ -292,6 +292,16 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
 /// Words that mark a share class or instrument in a security description; dropped with what
 /// follows them when they close the name.
 const INSTRUMENT_WORDS: &[&str] = &[
+    "PRE",
+    "IPO",
+    "PREIPO",
+    "UNLISTED",
+    "WARRANT",
+    "WARRANTS",
+    "WTS",
+    "RIGHTS",
+    "PFD",
+    "PREF",
     "ADR",
     "ADRS",
     "ADS",
@@ -687,6 +697,8 @@ mod tests {
             ),
             ("Hikvision Digital Tech-A", "HIKVISION DIGITAL TECHNOLOGY"),
             ("CHINA TELECOM CORP LTD-H", "CHINA TELECOM"),
+            ("Megvii Technology Ltd (pre-IPO)", "MEGVII TECHNOLOGY"),
+            ("SZ DJI Technology Co Ltd unlisted", "SZ DJI TECHNOLOGY"),
             ("China Telecom Corporation Limited", "CHINA TELECOM"),
             ("CHINA MOBILE LTD SPONSORED ADR", "CHINA MOBILE"),
             ("China Mobile Ltd. ADR", "CHINA MOBILE"),
