@@ -54,6 +54,17 @@ pub enum ExceptionState {
     Refused,
 }
 
+impl ExceptionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExceptionState::Applied => "applied",
+            ExceptionState::Unmatched => "unmatched",
+            ExceptionState::Expired => "expired",
+            ExceptionState::Refused => "refused",
+        }
+    }
+}
+
 /// One exception with its outcome, for the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExceptionOutcome {
@@ -427,8 +438,7 @@ pub fn apply_exceptions(
         }
         if expired && outcome.positions > 0 {
             outcome.state = ExceptionState::Expired;
-            outcome.message =
-                Some("expired: review the decision again and renew or remove it".into());
+            outcome.message = Some("review the decision again, then renew or remove it".into());
         } else if outcome.positions > 0 {
             outcome.state = ExceptionState::Applied;
         } else if prohibited_hits > 0 {
@@ -440,7 +450,7 @@ pub fn apply_exceptions(
             );
         } else if expired {
             outcome.state = ExceptionState::Expired;
-            outcome.message = Some("expired, and matched nothing".into());
+            outcome.message = Some("matched nothing either: remove it".into());
         } else {
             outcome.message = Some(
                 "matched no position: check the entity id, identifier or name, or remove it".into(),

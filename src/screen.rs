@@ -175,17 +175,14 @@ pub fn screen(
     let exceptions = opts.exceptions.as_ref().map(|file| {
         let outcomes = apply_exceptions(file, &mut positions, &index, opts.as_of);
         for o in &outcomes {
-            let what = match o.state {
-                ExceptionState::Applied => continue,
-                ExceptionState::Unmatched => "matched nothing",
-                ExceptionState::Expired => "has expired",
-                ExceptionState::Refused => "was refused",
-            };
-            warnings.push(format!(
-                "exception {} {what}: {}",
-                o.source,
-                o.message.as_deref().unwrap_or("")
-            ));
+            if o.state != ExceptionState::Applied {
+                warnings.push(format!(
+                    "exception {} {}: {}",
+                    o.source,
+                    o.state.as_str(),
+                    o.message.as_deref().unwrap_or("")
+                ));
+            }
         }
         ExceptionsInfo {
             path: file.path.clone(),
