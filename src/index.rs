@@ -27,6 +27,32 @@ pub struct IndexedName {
     /// A one-word alias of four letters or fewer (`SMIC`, `CSC`): such aliases collide with
     /// other companies' names, so they never decide alone.
     pub short_alias: bool,
+    /// Number of distinctive tokens, total weight and weight of the non-distinctive tokens:
+    /// bounds for candidate pruning.
+    distinctive: usize,
+    weight: f64,
+    soft_weight: f64,
+}
+
+/// List names whose best possible score is below this are not compared at all. Far below
+/// any threshold in use (review 0.80), so pruning never changes a verdict.
+pub const NAME_PRUNE_BELOW: f64 = 0.5;
+
+/// Weights of a normalised name: (distinctive tokens, total weight, non-distinctive weight).
+fn name_weights(norm: &NormName) -> (usize, f64, f64) {
+    let mut distinctive = 0;
+    let mut soft = 0.0;
+    let mut total = 0.0;
+    for t in &norm.tokens {
+        let w = names::token_weight(t);
+        total += w;
+        if names::is_generic(t) {
+            soft += w;
+        } else {
+            distinctive += 1;
+        }
+    }
+    (distinctive, total, soft)
 }
 
 /// The best list name for a holding's name.
@@ -132,12 +158,16 @@ impl ListIndex {
                 }
                 let short_alias =
                     basis != Basis::Name && norm.tokens.len() == 1 && norm.tokens[0].len() <= 4;
+                let (distinctive, weight, soft_weight) = name_weights(&norm);
                 ix.names.push(IndexedName {
                     entry: id,
                     basis,
                     raw,
                     norm,
                     short_alias,
+                    distinctive,
+                    weight,
+                    soft_weight,
                 });
             }
         }
@@ -214,28 +244,47 @@ impl ListIndex {
             .map(|(s, id)| (s.as_str(), *id))
     }
 
-    /// Candidate list names for a normalised holding name.
+    /// Candidate list names for a normalised holding name: names that share a distinctive
+    /// token (or a one-typo variant of one) or the core key, and whose best possible score
+    /// reaches [`NAME_PRUNE_BELOW`].
     fn candidates(&self, norm: &NormName) -> Vec<usize> {
-        let mut out: Vec<usize> = Vec::new();
+        // (name, distinctive holding tokens it shares)
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        let mut this_token: Vec<usize> = Vec::new();
         for t in &norm.tokens {
             if names::is_generic(t) {
                 continue;
             }
+            this_token.clear();
             if let Some(p) = self.postings.get(t) {
-                out.extend_from_slice(p);
+                this_token.extend_from_slice(p);
             }
             if t.len() >= 6 {
                 for d in deletions(t) {
                     if let Some(p) = self.postings.get(&d) {
-                        out.extend_from_slice(p);
+                        this_token.extend_from_slice(p);
                     }
                 }
-                // The holding's token may be the one missing a letter.
-                if let Some(p) = self.postings.get(t.as_str()) {
-                    out.extend_from_slice(p);
-                }
+            }
+            this_token.sort_unstable();
+            this_token.dedup();
+            for &ni in &this_token {
+                *shared.entry(ni).or_default() += 1;
             }
         }
+        let (h_distinctive, h_weight, h_soft) = name_weights(norm);
+        let mut out: Vec<usize> = shared
+            .into_iter()
+            .filter(|&(ni, k)| {
+                let n = &self.names[ni];
+                if k >= h_distinctive && k >= n.distinctive {
+                    return true; // every distinctive word shared: may be (core-)identical
+                }
+                let best_overlap = k as f64 + h_soft.min(n.soft_weight);
+                2.0 * best_overlap / (h_weight + n.weight) >= NAME_PRUNE_BELOW
+            })
+            .map(|(ni, _)| ni)
+            .collect();
         if let Some(p) = self.core.get(&core_key(norm)) {
             out.extend_from_slice(p);
         }

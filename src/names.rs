@@ -396,9 +396,9 @@ impl NormName {
 
 /// How much a token tells companies apart.
 pub fn token_weight(token: &str) -> f64 {
-    if GENERIC_WORDS.contains(&token) {
+    if tables().generic.contains(token) {
         GENERIC
-    } else if PLACES.contains(&token) {
+    } else if tables().places.contains(token) {
         PLACE
     } else {
         DISTINCTIVE
@@ -407,7 +407,27 @@ pub fn token_weight(token: &str) -> f64 {
 
 /// True for a city, province or region word.
 pub fn is_place(token: &str) -> bool {
-    PLACES.contains(&token)
+    tables().places.contains(token)
+}
+
+/// The word tables as hash sets, built once.
+struct Tables {
+    generic: HashSet<&'static str>,
+    places: HashSet<&'static str>,
+    legal: HashSet<&'static str>,
+    instrument: HashSet<&'static str>,
+    abbreviations: std::collections::HashMap<&'static str, &'static str>,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: std::sync::OnceLock<Tables> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| Tables {
+        generic: GENERIC_WORDS.iter().copied().collect(),
+        places: PLACES.iter().copied().collect(),
+        legal: LEGAL_FORMS.iter().copied().collect(),
+        instrument: INSTRUMENT_WORDS.iter().copied().collect(),
+        abbreviations: ABBREVIATIONS.iter().copied().collect(),
+    })
 }
 
 /// True for a token that is generic (or a place name).
@@ -477,7 +497,7 @@ pub fn normalise(raw: &str) -> NormName {
     // Cut instrument tails: from the first coupon/maturity or instrument word after at least
     // two name words, everything goes ("HUAWEI INV AND HLDG 3.25% 15/03/2027").
     let cut = words.iter().enumerate().position(|(i, w)| {
-        i >= 1 && (looks_like_coupon_or_date(w) || INSTRUMENT_WORDS.contains(&w.as_str()))
+        i >= 1 && (looks_like_coupon_or_date(w) || tables().instrument.contains(w.as_str()))
     });
     if let Some(cut) = cut {
         words.truncate(cut);
@@ -490,12 +510,12 @@ pub fn normalise(raw: &str) -> NormName {
         {
             continue;
         }
-        let w = ABBREVIATIONS
-            .iter()
-            .find(|(abbr, _)| *abbr == w)
-            .map(|(_, full)| (*full).to_string())
+        let w = tables()
+            .abbreviations
+            .get(w.as_str())
+            .map(|full| (*full).to_string())
             .unwrap_or(w);
-        if LEGAL_FORMS.contains(&w.as_str()) || w.len() == 1 {
+        if tables().legal.contains(w.as_str()) || w.len() == 1 {
             continue;
         }
         if seen.insert(w.clone()) {
@@ -646,7 +666,7 @@ pub fn compare(holding: &NormName, listed: &NormName) -> NameComparison {
         .map(|(t, _)| t.clone())
         .collect();
     let any_matched = !matched_distinctive.is_empty() || !matched_generic.is_empty();
-    let unplaced = |ts: &[String]| ts.iter().any(|t| !PLACES.contains(&t.as_str()));
+    let unplaced = |ts: &[String]| ts.iter().any(|t| !is_place(t));
     let score = if !any_matched {
         0.0
     } else if only_in_holding.is_empty() && only_in_list.is_empty() && !fuzzy {
