@@ -166,8 +166,11 @@ fn run_screen(args: ScreenArgs) -> Result<u8> {
     let report = report.context("could not screen; no report was written")?;
 
     if let Some(path) = &report_path {
-        let _ = args.all_positions; // TEMP until the xlsx writer lands
-        let bytes = xlsx::render_xlsx(&report).context("could not build the Excel report")?;
+        let opts = xlsx::XlsxOptions {
+            all_positions: args.all_positions,
+        };
+        let bytes =
+            xlsx::render_xlsx(&report, &opts).context("could not build the Excel report")?;
         write_atomic(path, &bytes, args.force)
             .with_context(|| format!("could not write {}", path.display()))?;
     }

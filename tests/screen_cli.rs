@@ -397,18 +397,22 @@ fn formula_text_from_inputs_stays_text() {
 #[test]
 fn same_inputs_same_report() {
     let dir = tempfile::tempdir().unwrap();
+    // Same command line (it is recorded as evidence), run in two folders.
     let run = |name: &str| {
-        let p = dir.path().join(name);
+        let d = dir.path().join(name);
+        std::fs::create_dir(&d).unwrap();
         holdscreen()
+            .current_dir(&d)
             .arg("screen")
             .arg(fixture("book.csv"))
-            .args(["--as-of", "2026-11-22", "-o"])
-            .arg(&p)
+            .args(["--as-of", "2026-11-22", "-o", "r.xlsx"])
             .output()
             .unwrap();
-        std::fs::read(p).unwrap()
+        std::fs::read(d.join("r.xlsx")).unwrap()
     };
-    assert_eq!(run("a.xlsx"), run("b.xlsx"));
+    let (a, b) = (run("a"), run("b"));
+    assert!(a.len() > 1000);
+    assert_eq!(a, b);
 }
 
 #[test]

@@ -1,8 +1,917 @@
-//! The Excel report.
+//! The Excel report: what compliance officers live in.
+//!
+//! Sheets: **Summary** (a one-page cover), **Prohibited** (prohibited, blocked and pending
+//! positions with their deadlines), **Review** (possible matches, and the ones reviewed
+//! exceptions cleared), **Invalid** (rows that could not be screened, with the reason),
+//! **All positions** (on request) and **Evidence** (what was screened, against which list,
+//! with which settings: enough for an auditor to reproduce the run).
+//!
+//! Every position sheet has a bold header row, frozen, with filters; dates are real Excel
+//! dates; statuses are coloured. Text from inputs and from the list is always written with
+//! `write_string`, so a cell such as `=HYPERLINK(...)` stays text. The workbook's creation
+//! time is the run time, so identical runs give identical bytes.
 
-use super::ScreenReport;
+use chrono::NaiveDate;
+use rust_xlsxwriter::{
+    Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use super::{Position, ScreenReport, Status};
+
+/// What to put in the workbook besides the fixed sheets.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct XlsxOptions {
+    /// Add the "All positions" sheet with every row and its status.
+    pub all_positions: bool,
+}
+
+/// Excel's limit on the characters of one cell.
+const MAX_CELL_CHARS: usize = 32_000;
+
+/// Cell formats used across the workbook.
+struct Styles {
+    header: Format,
+    title: Format,
+    section: Format,
+    label: Format,
+    text: Format,
+    wrap: Format,
+    date: Format,
+    datetime: Format,
+    int: Format,
+    decimal: Format,
+    score: Format,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let header = Format::new()
+            .set_bold()
+            .set_font_color(Color::White)
+            .set_background_color(Color::RGB(0x1F_3864))
+            .set_border_bottom(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
+        Styles {
+            header,
+            title: Format::new().set_bold().set_font_size(16),
+            section: Format::new()
+                .set_bold()
+                .set_font_size(12)
+                .set_font_color(Color::RGB(0x1F_3864)),
+            label: Format::new().set_bold(),
+            text: Format::new().set_align(FormatAlign::Top),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            date: Format::new()
+                .set_num_format("yyyy-mm-dd")
+                .set_align(FormatAlign::Top)
+                .set_align(FormatAlign::Left),
+            datetime: Format::new()
+                .set_num_format("yyyy-mm-dd hh:mm:ss")
+                .set_align(FormatAlign::Left),
+            int: Format::new()
+                .set_num_format("#,##0")
+                .set_align(FormatAlign::Top),
+            decimal: Format::new()
+                .set_num_format("#,##0.00")
+                .set_align(FormatAlign::Top),
+            score: Format::new()
+                .set_num_format("0.00")
+                .set_align(FormatAlign::Top),
+        }
+    }
+}
+
+/// Fill and font colours of a status (Excel's Good / Neutral / Bad palette and kin).
+fn status_colors(status: Status) -> (u32, u32) {
+    match status {
+        Status::Prohibited => (0xFF_C7CE, 0x9C_0006),
+        Status::Blocked => (0xC0_0000, 0xFF_FFFF),
+        Status::Pending => (0xF8_CBAD, 0x84_3C0C),
+        Status::Review => (0xFF_EB9C, 0x9C_5700),
+        Status::Cleared => (0xDD_EBF7, 0x1F_4E78),
+        Status::Clear => (0xC6_EFCE, 0x00_6100),
+        Status::Invalid => (0xD9_D9D9, 0x40_4040),
+    }
+}
+
+fn status_format(status: Status) -> Format {
+    let (fill, font) = status_colors(status);
+    Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(fill))
+        .set_font_color(Color::RGB(font))
+        .set_align(FormatAlign::Top)
+}
+
+/// Text as Excel can hold it: never longer than a cell allows.
+fn cell_text(s: &str) -> &str {
+    if s.len() <= MAX_CELL_CHARS {
+        return s;
+    }
+    let mut end = MAX_CELL_CHARS;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn put_text(ws: &mut Worksheet, row: u32, col: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
+    if !s.is_empty() {
+        ws.write_string_with_format(row, col, cell_text(s), f)?;
+    }
+    Ok(())
+}
+
+fn put_opt_text(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    s: Option<&str>,
+    f: &Format,
+) -> Result<(), XlsxError> {
+    match s {
+        Some(s) => put_text(ws, row, col, s, f),
+        None => Ok(()),
+    }
+}
+
+fn put_date(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    d: Option<NaiveDate>,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    if let Some(d) = d {
+        ws.write_datetime_with_format(row, col, d, &st.date)?;
+    }
+    Ok(())
+}
+
+fn put_number(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    n: Option<f64>,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    if let Some(n) = n.filter(|n| n.is_finite()) {
+        let f = if n.fract() == 0.0 {
+            &st.int
+        } else {
+            &st.decimal
+        };
+        ws.write_number_with_format(row, col, n, f)?;
+    }
+    Ok(())
+}
+
+/// One column of a position sheet.
+struct Column {
+    header: &'static str,
+    width: f64,
+    cell: fn(&mut Worksheet, u32, u16, &Position, &Styles) -> Result<(), XlsxError>,
+}
+
+macro_rules! text_col {
+    ($header:expr, $width:expr, $field:ident) => {
+        Column {
+            header: $header,
+            width: $width,
+            cell: |ws, r, c, p, st| put_opt_text(ws, r, c, p.$field.as_deref(), &st.text),
+        }
+    };
+}
+
+macro_rules! date_col {
+    ($header:expr, $field:ident) => {
+        Column {
+            header: $header,
+            width: 12.0,
+            cell: |ws, r, c, p, st| put_date(ws, r, c, p.$field, st),
+        }
+    };
+}
+
+fn position_columns(review: bool) -> Vec<Column> {
+    let mut cols = vec![
+        Column {
+            header: "Status",
+            width: 12.0,
+            cell: |ws, r, c, p, _| {
+                ws.write_string_with_format(r, c, p.status.as_str(), &status_format(p.status))?;
+                Ok(())
+            },
+        },
+        Column {
+            header: "File",
+            width: 28.0,
+            cell: |ws, r, c, p, st| put_text(ws, r, c, &p.file, &st.text),
+        },
+        text_col!("Sheet", 14.0, sheet),
+        Column {
+            header: "Row",
+            width: 6.0,
+            cell: |ws, r, c, p, st| {
+                ws.write_number_with_format(r, c, f64::from(p.row), &st.int)?;
+                Ok(())
+            },
+        },
+        text_col!("Account", 12.0, account),
+        text_col!("Security", 34.0, security),
+        text_col!("Issuer", 24.0, issuer),
+        text_col!("ISIN", 14.0, isin),
+        text_col!("CUSIP", 11.0, cusip),
+        text_col!("Ticker", 14.0, ticker),
+        Column {
+            header: "Quantity",
+            width: 13.0,
+            cell: |ws, r, c, p, st| put_number(ws, r, c, p.quantity, st),
+        },
+        Column {
+            header: "Market value",
+            width: 15.0,
+            cell: |ws, r, c, p, st| put_number(ws, r, c, p.market_value, st),
+        },
+        text_col!("Currency", 9.0, currency),
+        text_col!("OFAC id", 9.0, entity_id),
+        text_col!("Listed entity", 34.0, entity_name),
+        Column {
+            header: "Basis",
+            width: 11.0,
+            cell: |ws, r, c, p, st| put_opt_text(ws, r, c, p.basis.map(|b| b.as_str()), &st.text),
+        },
+        text_col!("Matched list value", 26.0, matched_value),
+        Column {
+            header: "Score",
+            width: 7.0,
+            cell: |ws, r, c, p, st| {
+                if let Some(s) = p.score {
+                    ws.write_number_with_format(r, c, s, &st.score)?;
+                }
+                Ok(())
+            },
+        },
+        date_col!("Listing date", listing_date),
+        date_col!("Effective date", effective_date),
+        date_col!("OFAC divestment date", divestment_deadline),
+        date_col!("Last day to divest", last_day_to_divest),
+        Column {
+            header: "Days left",
+            width: 8.0,
+            cell: |ws, r, c, p, st| {
+                if let Some(d) = p.days_left {
+                    ws.write_number_with_format(r, c, d as f64, &st.int)?;
+                }
+                Ok(())
+            },
+        },
+        Column {
+            header: "Window",
+            width: 8.0,
+            cell: |ws, r, c, p, st| put_opt_text(ws, r, c, p.window.map(|w| w.as_str()), &st.text),
+        },
+        Column {
+            header: "Action",
+            width: 40.0,
+            cell: |ws, r, c, p, st| put_opt_text(ws, r, c, p.action.as_deref(), &st.wrap),
+        },
+        Column {
+            header: "Explanation",
+            width: 60.0,
+            cell: |ws, r, c, p, st| put_opt_text(ws, r, c, p.explanation.as_deref(), &st.wrap),
+        },
+        Column {
+            header: "Notes",
+            width: 45.0,
+            cell: |ws, r, c, p, st| put_text(ws, r, c, &p.notes.join("\n"), &st.wrap),
+        },
+    ];
+    if review {
+        cols.push(text_col!("Exception applied", 22.0, exception));
+        for header in ["Decision", "Reviewer", "Reason"] {
+            cols.push(Column {
+                header,
+                width: 16.0,
+                cell: |_, _, _, _, _| Ok(()),
+            });
+        }
+    }
+    cols
+}
+
+fn header_row(ws: &mut Worksheet, headers: &[(&str, f64)], st: &Styles) -> Result<(), XlsxError> {
+    for (c, (h, w)) in headers.iter().enumerate() {
+        let c = c as u16;
+        ws.write_string_with_format(0, c, *h, &st.header)?;
+        ws.set_column_width(c, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
+fn position_sheet(
+    wb: &mut Workbook,
+    name: &str,
+    positions: &[&Position],
+    review: bool,
+    empty: &str,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet().set_name(name)?;
+    let cols = position_columns(review);
+    let headers: Vec<(&str, f64)> = cols.iter().map(|c| (c.header, c.width)).collect();
+    header_row(ws, &headers, st)?;
+    if positions.is_empty() {
+        ws.write_string(1, 0, empty)?;
+        return Ok(());
+    }
+    for (i, p) in positions.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (c, col) in cols.iter().enumerate() {
+            (col.cell)(ws, r, c as u16, p, st)?;
+        }
+    }
+    ws.autofilter(0, 0, positions.len() as u32, (cols.len() - 1) as u16)?;
+    Ok(())
+}
+
+fn invalid_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet().set_name("Invalid")?;
+    let headers = [
+        ("File", 28.0),
+        ("Sheet", 14.0),
+        ("Row", 6.0),
+        ("Account", 12.0),
+        ("Security", 34.0),
+        ("ISIN", 14.0),
+        ("CUSIP", 11.0),
+        ("Ticker", 14.0),
+        ("Quantity", 13.0),
+        ("Market value", 15.0),
+        ("Currency", 9.0),
+        ("Reason", 70.0),
+    ];
+    header_row(ws, &headers, st)?;
+    let rows: Vec<&Position> = report.with_status(Status::Invalid).collect();
+    if rows.is_empty() {
+        ws.write_string(1, 0, "Every row could be screened.")?;
+        return Ok(());
+    }
+    for (i, p) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        put_text(ws, r, 0, &p.file, &st.text)?;
+        put_opt_text(ws, r, 1, p.sheet.as_deref(), &st.text)?;
+        ws.write_number_with_format(r, 2, f64::from(p.row), &st.int)?;
+        put_opt_text(ws, r, 3, p.account.as_deref(), &st.text)?;
+        put_opt_text(ws, r, 4, p.security.as_deref(), &st.text)?;
+        put_opt_text(ws, r, 5, p.isin.as_deref(), &st.text)?;
+        put_opt_text(ws, r, 6, p.cusip.as_deref(), &st.text)?;
+        put_opt_text(ws, r, 7, p.ticker.as_deref(), &st.text)?;
+        put_number(ws, r, 8, p.quantity, st)?;
+        put_number(ws, r, 9, p.market_value, st)?;
+        put_opt_text(ws, r, 10, p.currency.as_deref(), &st.text)?;
+        put_text(ws, r, 11, &p.notes.join("\n"), &st.wrap)?;
+    }
+    ws.autofilter(0, 0, rows.len() as u32, (headers.len() - 1) as u16)?;
+    Ok(())
+}
+
+/// A key/value line of the Summary or Evidence sheet.
+fn kv(
+    ws: &mut Worksheet,
+    row: &mut u32,
+    key: &str,
+    value: &str,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    ws.write_string_with_format(*row, 0, key, &st.label)?;
+    put_text(ws, *row, 1, value, &st.wrap)?;
+    *row += 1;
+    Ok(())
+}
+
+fn kv_date(
+    ws: &mut Worksheet,
+    row: &mut u32,
+    key: &str,
+    d: Option<NaiveDate>,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    ws.write_string_with_format(*row, 0, key, &st.label)?;
+    match d {
+        Some(d) => {
+            ws.write_datetime_with_format(*row, 1, d, &st.date)?;
+        }
+        None => {
+            ws.write_string(*row, 1, "unknown")?;
+        }
+    }
+    *row += 1;
+    Ok(())
+}
+
+fn section(ws: &mut Worksheet, row: &mut u32, title: &str, st: &Styles) -> Result<(), XlsxError> {
+    *row += 1;
+    ws.write_string_with_format(*row, 0, title, &st.section)?;
+    *row += 1;
+    Ok(())
+}
+
+/// A small table: bold header line, then rows of cells written by the caller.
+fn table_header(
+    ws: &mut Worksheet,
+    row: &mut u32,
+    headers: &[&str],
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(*row, c as u16, *h, &st.header)?;
+    }
+    *row += 1;
+    Ok(())
+}
+
+fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet().set_name("Summary")?;
+    ws.set_column_width(0, 30)?;
+    ws.set_column_width(1, 16)?;
+    ws.set_column_width(2, 12)?;
+    ws.set_column_width(3, 18)?;
+    for c in 4..12 {
+        ws.set_column_width(c, 12)?;
+    }
+    ws.write_string_with_format(0, 0, "holdscreen: NS-CMIC screening report", &st.title)?;
+    let mut row = 2;
+    kv_date(ws, &mut row, "As of", Some(report.as_of), st)?;
+    kv(ws, &mut row, "List", &report.list.source, st)?;
+    kv_date(ws, &mut row, "List date", report.list.publication_date, st)?;
+    if let Some(age) = report.list.age_days {
+        kv(
+            ws,
+            &mut row,
+            "List age on the run date",
+            &format!("{age} days"),
+            st,
+        )?;
+    }
+    kv(
+        ws,
+        &mut row,
+        "NS-CMIC entries screened against",
+        &report.list.entry_count.to_string(),
+        st,
+    )?;
+    kv(
+        ws,
+        &mut row,
+        "Inputs",
+        &format!(
+            "{} file(s), {} position(s)",
+            report.inputs.len(),
+            report.summary.positions
+        ),
+        st,
+    )?;
+    ws.write_string_with_format(row, 0, "Run at (UTC)", &st.label)?;
+    ws.write_datetime_with_format(row, 1, report.run.run_at.naive_utc(), &st.datetime)?;
+    row += 1;
+
+    section(ws, &mut row, "Positions by status", st)?;
+    table_header(
+        ws,
+        &mut row,
+        &["Status", "Positions", "Currency", "Market value"],
+        st,
+    )?;
+    for t in &report.summary.by_status {
+        ws.write_string_with_format(row, 0, t.status.as_str(), &status_format(t.status))?;
+        ws.write_number_with_format(row, 1, t.positions as f64, &st.int)?;
+        if t.market_value.is_empty() {
+            row += 1;
+        }
+        for (i, m) in t.market_value.iter().enumerate() {
+            if i > 0 {
+                ws.write_string_with_format(row, 0, t.status.as_str(), &status_format(t.status))?;
+            }
+            put_text(
+                ws,
+                row,
+                2,
+                if m.currency.is_empty() {
+                    "(none)"
+                } else {
+                    &m.currency
+                },
+                &st.text,
+            )?;
+            ws.write_number_with_format(row, 3, m.amount, &st.decimal)?;
+            row += 1;
+        }
+    }
+
+    section(ws, &mut row, "Positions by file", st)?;
+    let mut headers = vec!["File"];
+    headers.extend(Status::ALL.iter().map(|s| s.as_str()));
+    headers.push("Total");
+    table_header(ws, &mut row, &headers, st)?;
+    for f in &report.summary.by_file {
+        put_text(ws, row, 0, &f.file, &st.text)?;
+        for (i, (_, n)) in f.by_status.iter().enumerate() {
+            ws.write_number_with_format(row, i as u16 + 1, *n as f64, &st.int)?;
+        }
+        ws.write_number_with_format(
+            row,
+            f.by_status.len() as u16 + 1,
+            f.positions as f64,
+            &st.int,
+        )?;
+        row += 1;
+    }
+
+    section(ws, &mut row, "What to do", st)?;
+    let advice = [
+        (
+            Status::Prohibited,
+            "Prohibited sheet: divest inside the window if it is still open (sales solely to divest); once it is closed, hold and do not trade without an OFAC licence.",
+        ),
+        (
+            Status::Pending,
+            "Prohibited sheet: listed, not yet in effect. Plan the divestment before the effective date.",
+        ),
+        (
+            Status::Blocked,
+            "Prohibited sheet: SDN match. Block (freeze) and report to OFAC within 10 business days.",
+        ),
+        (
+            Status::Review,
+            "Review sheet: decide each possible match; record dismissals in an exceptions file (--exceptions).",
+        ),
+        (
+            Status::Invalid,
+            "Invalid sheet: fix the rows (add an ISIN, CUSIP, ticker with its market, or the issuer's name) and screen again.",
+        ),
+    ];
+    let mut any = false;
+    for (status, text) in advice {
+        if report.count(status) > 0 {
+            ws.write_string_with_format(row, 0, status.as_str(), &status_format(status))?;
+            put_text(ws, row, 1, text, &st.text)?;
+            row += 1;
+            any = true;
+        }
+    }
+    if !any {
+        put_text(
+            ws,
+            row,
+            0,
+            "Nothing to act on: no prohibited, pending, review or invalid position.",
+            &st.text,
+        )?;
+        row += 1;
+    }
+
+    let warnings: Vec<&String> = report
+        .warnings
+        .iter()
+        .chain(&report.list.warnings)
+        .collect();
+    if !warnings.is_empty() {
+        section(ws, &mut row, "Warnings", st)?;
+        for w in warnings {
+            put_text(ws, row, 0, w, &st.text)?;
+            row += 1;
+        }
+    }
+    row += 1;
+    put_text(
+        ws,
+        row,
+        0,
+        "Not legal advice. Verdicts are for the as-of date above, against the list named above; see the Evidence sheet for how this report was made.",
+        &st.text,
+    )?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 1);
+    Ok(())
+}
+
+fn evidence_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet().set_name("Evidence")?;
+    let widths = [
+        30.0, 34.0, 16.0, 14.0, 14.0, 14.0, 12.0, 12.0, 66.0, 30.0, 30.0,
+    ];
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.write_string_with_format(0, 0, "Evidence: how this report was made", &st.title)?;
+    let mut row = 1;
+
+    section(ws, &mut row, "Run", st)?;
+    kv(
+        ws,
+        &mut row,
+        "Tool",
+        &format!("{} {}", report.run.tool, report.run.version),
+        st,
+    )?;
+    kv(
+        ws,
+        &mut row,
+        "Command line",
+        &report.run.command_line.join(" "),
+        st,
+    )?;
+    ws.write_string_with_format(row, 0, "Run at (UTC)", &st.label)?;
+    ws.write_datetime_with_format(row, 1, report.run.run_at.naive_utc(), &st.datetime)?;
+    row += 1;
+    kv_date(ws, &mut row, "As of", Some(report.as_of), st)?;
+
+    section(ws, &mut row, "Settings", st)?;
+    let s = &report.settings;
+    kv(
+        ws,
+        &mut row,
+        "Name score to prohibit",
+        &format!("{:.2}", s.name_prohibit_threshold),
+        st,
+    )?;
+    kv(
+        ws,
+        &mut row,
+        "Name score to review",
+        &format!("{:.2}", s.name_review_threshold),
+        st,
+    )?;
+    kv(
+        ws,
+        &mut row,
+        "Column overrides",
+        &if s.column_overrides.is_empty() {
+            "none".to_string()
+        } else {
+            s.column_overrides.join("; ")
+        },
+        st,
+    )?;
+    kv(ws, &mut row, "Worker threads", &s.threads.to_string(), st)?;
+
+    section(ws, &mut row, "List", st)?;
+    let l = &report.list;
+    kv(ws, &mut row, "Source", &l.source, st)?;
+    kv(
+        ws,
+        &mut row,
+        "Embedded in the binary",
+        if l.embedded { "yes" } else { "no" },
+        st,
+    )?;
+    kv_date(ws, &mut row, "List date", l.publication_date, st)?;
+    if let Some(age) = l.age_days {
+        kv(
+            ws,
+            &mut row,
+            "Age on the run date",
+            &format!("{age} days"),
+            st,
+        )?;
+    }
+    kv(
+        ws,
+        &mut row,
+        "NS-CMIC entries",
+        &l.entry_count.to_string(),
+        st,
+    )?;
+    row += 1;
+    table_header(
+        ws,
+        &mut row,
+        &[
+            "Snapshot",
+            "File",
+            "Role",
+            "Date",
+            "Date from",
+            "Records",
+            "Entries",
+            "NS-CMIC",
+            "SHA-256",
+            "Bytes",
+        ],
+        st,
+    )?;
+    for snap in &l.snapshots {
+        let date_from = serde_json::to_value(snap.date_basis)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        for f in &snap.files {
+            put_text(ws, row, 0, &snap.description, &st.wrap)?;
+            put_text(ws, row, 1, &f.path, &st.text)?;
+            put_text(ws, row, 2, &f.role, &st.text)?;
+            if let Some(d) = snap.date {
+                ws.write_datetime_with_format(row, 3, d, &st.date)?;
+            }
+            put_text(ws, row, 4, &date_from, &st.text)?;
+            ws.write_number_with_format(row, 5, f.records as f64, &st.int)?;
+            ws.write_number_with_format(row, 6, snap.entries as f64, &st.int)?;
+            ws.write_number_with_format(row, 7, snap.cmic_entries as f64, &st.int)?;
+            put_text(ws, row, 8, &f.sha256, &st.text)?;
+            ws.write_number_with_format(row, 9, f.bytes as f64, &st.int)?;
+            row += 1;
+        }
+    }
+    for (title, lines) in [
+        ("List warnings", &l.warnings),
+        ("Defects in OFAC's data (kept as listed)", &l.notes),
+    ] {
+        if !lines.is_empty() {
+            section(ws, &mut row, title, st)?;
+            for w in lines {
+                put_text(ws, row, 0, w, &st.text)?;
+                row += 1;
+            }
+        }
+    }
+
+    section(ws, &mut row, "Inputs", st)?;
+    table_header(
+        ws,
+        &mut row,
+        &[
+            "File",
+            "Sheet",
+            "Format",
+            "Header row",
+            "Rows",
+            "Ignored rows",
+            "Bytes",
+            "",
+            "SHA-256",
+            "Columns",
+        ],
+        st,
+    )?;
+    for input in &report.inputs {
+        put_text(ws, row, 0, &input.path, &st.text)?;
+        put_text(ws, row, 2, &input.format, &st.text)?;
+        ws.write_number_with_format(row, 4, input.rows as f64, &st.int)?;
+        ws.write_number_with_format(row, 6, input.bytes as f64, &st.int)?;
+        put_text(ws, row, 8, &input.sha256, &st.text)?;
+        row += 1;
+        for t in &input.tables {
+            put_text(ws, row, 0, &input.path, &st.text)?;
+            put_opt_text(ws, row, 1, t.sheet.as_deref(), &st.text)?;
+            ws.write_number_with_format(row, 3, f64::from(t.header_row), &st.int)?;
+            ws.write_number_with_format(row, 4, t.rows as f64, &st.int)?;
+            ws.write_number_with_format(row, 5, t.ignored.len() as f64, &st.int)?;
+            let mapping = t
+                .columns
+                .iter()
+                .map(|c| format!("{} {} = {}", c.letter, c.header, c.role))
+                .collect::<Vec<_>>()
+                .join("; ");
+            put_text(ws, row, 9, &mapping, &st.text)?;
+            row += 1;
+        }
+        for s in &input.skipped_sheets {
+            put_text(ws, row, 0, &input.path, &st.text)?;
+            put_text(ws, row, 1, &s.sheet, &st.text)?;
+            put_text(ws, row, 9, &format!("not read: {}", s.reason), &st.text)?;
+            row += 1;
+        }
+    }
+    let ignored: Vec<(&str, Option<&str>, u32, &str)> = report
+        .inputs
+        .iter()
+        .flat_map(|i| {
+            i.tables.iter().flat_map(move |t| {
+                t.ignored.iter().map(move |r| {
+                    (
+                        i.path.as_str(),
+                        t.sheet.as_deref(),
+                        r.row,
+                        r.reason.as_str(),
+                    )
+                })
+            })
+        })
+        .collect();
+    if !ignored.is_empty() {
+        section(
+            ws,
+            &mut row,
+            "Rows that are not positions (ignored, with the reason)",
+            st,
+        )?;
+        table_header(ws, &mut row, &["File", "Sheet", "Row", "Reason"], st)?;
+        for (file, sheet, r, reason) in ignored {
+            put_text(ws, row, 0, file, &st.text)?;
+            put_opt_text(ws, row, 1, sheet, &st.text)?;
+            ws.write_number_with_format(row, 2, f64::from(r), &st.int)?;
+            put_text(ws, row, 3, reason, &st.text)?;
+            row += 1;
+        }
+    }
+
+    if let Some(ex) = &report.exceptions {
+        section(ws, &mut row, "Reviewed exceptions", st)?;
+        kv(ws, &mut row, "File", &ex.path, st)?;
+        kv(ws, &mut row, "SHA-256", &ex.sha256, st)?;
+        table_header(
+            ws,
+            &mut row,
+            &[
+                "Entry",
+                "OFAC id",
+                "Identifier",
+                "Name",
+                "Decided by",
+                "Decided on",
+                "Expires",
+                "Outcome",
+                "Reason",
+                "Positions",
+                "Message",
+            ],
+            st,
+        )?;
+        for o in &ex.outcomes {
+            put_text(ws, row, 0, &o.source, &st.text)?;
+            put_opt_text(ws, row, 1, o.entity_id.as_deref(), &st.text)?;
+            put_opt_text(ws, row, 2, o.identifier.as_deref(), &st.text)?;
+            put_opt_text(ws, row, 3, o.name.as_deref(), &st.text)?;
+            put_opt_text(ws, row, 4, o.decided_by.as_deref(), &st.text)?;
+            put_date(ws, row, 5, o.decided_on, st)?;
+            put_date(ws, row, 6, o.expires, st)?;
+            put_text(ws, row, 7, o.state.as_str(), &st.label)?;
+            put_opt_text(ws, row, 8, o.reason.as_deref(), &st.text)?;
+            ws.write_number_with_format(row, 9, o.positions as f64, &st.int)?;
+            put_opt_text(ws, row, 10, o.message.as_deref(), &st.text)?;
+            row += 1;
+        }
+    }
+
+    if !report.warnings.is_empty() {
+        section(ws, &mut row, "Warnings", st)?;
+        for w in &report.warnings {
+            put_text(ws, row, 0, w, &st.text)?;
+            row += 1;
+        }
+    }
+    Ok(())
+}
 
 /// Render the report as an xlsx workbook in memory.
-pub fn render_xlsx(_report: &ScreenReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    Ok(Vec::new())
+pub fn render_xlsx(report: &ScreenReport, opts: &XlsxOptions) -> Result<Vec<u8>, XlsxError> {
+    let st = Styles::new();
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title("holdscreen NS-CMIC screening report")
+            .set_subject(format!("NS-CMIC screen as of {}", report.as_of))
+            .set_author("holdscreen")
+            .set_creation_datetime(&report.run.run_at),
+    );
+    summary_sheet(&mut wb, report, &st)?;
+
+    let by_status = |statuses: &[Status]| -> Vec<&Position> {
+        let mut v: Vec<&Position> = report
+            .positions
+            .iter()
+            .filter(|p| statuses.contains(&p.status))
+            .collect();
+        // Most urgent first; input order within a status.
+        v.sort_by_key(|p| statuses.iter().position(|s| *s == p.status));
+        v
+    };
+    position_sheet(
+        &mut wb,
+        "Prohibited",
+        &by_status(&[Status::Blocked, Status::Prohibited, Status::Pending]),
+        false,
+        "No prohibited, blocked or pending positions.",
+        &st,
+    )?;
+    position_sheet(
+        &mut wb,
+        "Review",
+        &by_status(&[Status::Review, Status::Cleared]),
+        true,
+        "No possible matches to review.",
+        &st,
+    )?;
+    invalid_sheet(&mut wb, report, &st)?;
+    if opts.all_positions {
+        let all: Vec<&Position> = report.positions.iter().collect();
+        position_sheet(&mut wb, "All positions", &all, false, "No positions.", &st)?;
+    }
+    evidence_sheet(&mut wb, report, &st)?;
+    wb.save_to_buffer()
 }
