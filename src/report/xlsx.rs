@@ -309,7 +309,6 @@ fn header_row(ws: &mut Worksheet, headers: &[(&str, f64)], st: &Styles) -> Resul
     }
     ws.set_freeze_panes(1, 0)?;
     ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
     ws.set_repeat_rows(0, 0)?;
     Ok(())
 }
@@ -390,7 +389,24 @@ fn kv(
     st: &Styles,
 ) -> Result<(), XlsxError> {
     ws.write_string_with_format(*row, 0, key, &st.label)?;
-    put_text(ws, *row, 1, value, &st.wrap)?;
+    put_text(ws, *row, 1, value, &st.text)?;
+    *row += 1;
+    Ok(())
+}
+
+/// A paragraph across the first `cols` columns, wrapped, with a row height that fits it.
+fn paragraph(
+    ws: &mut Worksheet,
+    row: &mut u32,
+    text: &str,
+    cols: u16,
+    chars_per_line: usize,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let text = cell_text(text);
+    ws.merge_range(*row, 0, *row, cols - 1, text, &st.wrap)?;
+    let lines = text.chars().count().div_ceil(chars_per_line.max(1)).max(1);
+    ws.set_row_height(*row, 15.0 * lines as f64)?;
     *row += 1;
     Ok(())
 }
@@ -438,8 +454,8 @@ fn table_header(
 
 fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet().set_name("Summary")?;
-    ws.set_column_width(0, 30)?;
-    ws.set_column_width(1, 16)?;
+    ws.set_column_width(0, 40)?;
+    ws.set_column_width(1, 20)?;
     ws.set_column_width(2, 12)?;
     ws.set_column_width(3, 18)?;
     for c in 4..12 {
@@ -560,7 +576,8 @@ fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
     for (status, text) in advice {
         if report.count(status) > 0 {
             ws.write_string_with_format(row, 0, status.as_str(), &status_format(status))?;
-            put_text(ws, row, 1, text, &st.text)?;
+            ws.merge_range(row, 1, row, 8, text, &st.wrap)?;
+            ws.set_row_height(row, 30.0)?;
             row += 1;
             any = true;
         }
@@ -584,20 +601,20 @@ fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
     if !warnings.is_empty() {
         section(ws, &mut row, "Warnings", st)?;
         for w in warnings {
-            put_text(ws, row, 0, w, &st.text)?;
-            row += 1;
+            paragraph(ws, &mut row, w, 9, 150, st)?;
         }
     }
     row += 1;
-    put_text(
+    paragraph(
         ws,
-        row,
-        0,
+        &mut row,
         "Not legal advice. Verdicts are for the as-of date above, against the list named above; see the Evidence sheet for how this report was made.",
-        &st.text,
+        9,
+        150,
+        st,
     )?;
     ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 1);
+    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
