@@ -60,6 +60,9 @@ fn name_weights(norm: &NormName) -> (usize, f64, f64) {
 pub struct NameMatch {
     pub name: usize,
     pub comparison: NameComparison,
+    /// Other entries that have a name scoring exactly as well (the list gives some names
+    /// to two entries, e.g. an a.k.a. of a parent).
+    pub tied_entries: Vec<EntryId>,
 }
 
 /// Immutable index over the NS-CMIC entries of a list.
@@ -273,12 +276,21 @@ impl ListIndex {
             }
         }
         let (h_distinctive, h_weight, h_soft) = name_weights(norm);
+        // A last word found nowhere may be a name cut short by a vendor ("... TEC"), which
+        // can still match as a prefix: allow for it in the bound.
+        let cut_short = norm.tokens.last().is_some_and(|t| {
+            norm.tokens.len() > 1 && !names::is_generic(t) && !self.postings.contains_key(t)
+        });
         let mut out: Vec<usize> = shared
             .into_iter()
             .filter(|&(ni, k)| {
                 let n = &self.names[ni];
                 if k >= h_distinctive && k >= n.distinctive {
                     return true; // every distinctive word shared: may be (core-)identical
+                }
+                let k = k + usize::from(cut_short);
+                if k >= h_distinctive && k >= n.distinctive {
+                    return true;
                 }
                 let best_overlap = k as f64 + h_soft.min(n.soft_weight);
                 2.0 * best_overlap / (h_weight + n.weight) >= NAME_PRUNE_BELOW
@@ -301,21 +313,51 @@ impl ListIndex {
             return None;
         }
         let mut best: Option<NameMatch> = None;
+        let rank = |b: Basis| match b {
+            Basis::Name => 0,
+            Basis::IssuerName => 1,
+            _ => 2,
+        };
         for ni in self.candidates(&norm) {
             let comparison = names::compare(&norm, &self.names[ni].norm);
             if comparison.score <= 0.0 {
                 continue;
             }
-            let better = match &best {
-                None => true,
-                Some(b) => comparison.score > b.comparison.score,
-            };
-            if better {
-                best = Some(NameMatch {
-                    name: ni,
-                    comparison,
-                });
+            let this = &self.names[ni];
+            match &mut best {
+                Some(b) if comparison.score < b.comparison.score => {}
+                Some(b) if comparison.score == b.comparison.score => {
+                    let held = &self.names[b.name];
+                    if this.entry == held.entry {
+                        if rank(this.basis) < rank(held.basis) {
+                            b.name = ni;
+                            b.comparison = comparison;
+                        }
+                        continue;
+                    }
+                    // Ties between entries: a primary name beats an Issuer Name beats an
+                    // a.k.a., then the lower index; the other entry is recorded.
+                    if (rank(this.basis), this.entry) < (rank(held.basis), held.entry) {
+                        let old = held.entry;
+                        b.name = ni;
+                        b.comparison = comparison;
+                        b.tied_entries.retain(|e| *e != this.entry);
+                        push_unique(&mut b.tied_entries, old);
+                    } else {
+                        push_unique(&mut b.tied_entries, this.entry);
+                    }
+                }
+                _ => {
+                    best = Some(NameMatch {
+                        name: ni,
+                        comparison,
+                        tied_entries: Vec::new(),
+                    })
+                }
             }
+        }
+        if let Some(b) = &mut best {
+            b.tied_entries.sort_unstable();
         }
         best
     }

@@ -149,6 +149,49 @@ const GENERIC_WORDS: &[&str] = &[
     "MOBILE",
 ];
 
+/// Generic words that name a line of business. They weigh little when both names have
+/// them, but a business word that only one of the names has is a difference
+/// (China Railway *Construction* is not China Railway *Group*): unmatched, it weighs
+/// [`UNMATCHED_SECTOR`].
+const SECTOR_WORDS: &[&str] = &[
+    "BANK",
+    "BANKING",
+    "COMMUNICATIONS",
+    "COMMUNICATION",
+    "TELECOMMUNICATIONS",
+    "CONSTRUCTION",
+    "DEVELOPMENT",
+    "ELECTRONICS",
+    "ELECTRIC",
+    "INFORMATION",
+    "ENGINEERING",
+    "CAPITAL",
+    "RESOURCES",
+    "ENERGY",
+    "POWER",
+    "SERVICES",
+    "MANUFACTURING",
+    "EQUIPMENT",
+    "MACHINERY",
+    "TRADING",
+    "FINANCIAL",
+    "FINANCE",
+    "SECURITIES",
+    "INSURANCE",
+    "PROPERTIES",
+    "PROPERTY",
+    "LAND",
+    "MATERIALS",
+    "CHEMICAL",
+    "SOFTWARE",
+    "ACADEMY",
+    "INSTITUTE",
+    "RESEARCH",
+];
+
+/// Weight of a business word that only one of the two names has.
+const UNMATCHED_SECTOR: f64 = 0.5;
+
 /// Cities, provinces and regions that commonly prefix Chinese company names.
 const PLACES: &[&str] = &[
     "BEIJING",
@@ -413,6 +456,7 @@ pub fn is_place(token: &str) -> bool {
 /// The word tables as hash sets, built once.
 struct Tables {
     generic: HashSet<&'static str>,
+    sector: HashSet<&'static str>,
     places: HashSet<&'static str>,
     legal: HashSet<&'static str>,
     instrument: HashSet<&'static str>,
@@ -423,11 +467,21 @@ fn tables() -> &'static Tables {
     static TABLES: std::sync::OnceLock<Tables> = std::sync::OnceLock::new();
     TABLES.get_or_init(|| Tables {
         generic: GENERIC_WORDS.iter().copied().collect(),
+        sector: SECTOR_WORDS.iter().copied().collect(),
         places: PLACES.iter().copied().collect(),
         legal: LEGAL_FORMS.iter().copied().collect(),
         instrument: INSTRUMENT_WORDS.iter().copied().collect(),
         abbreviations: ABBREVIATIONS.iter().copied().collect(),
     })
+}
+
+/// Weight of a token that only one of two compared names has.
+fn unmatched_weight(token: &str) -> f64 {
+    if tables().sector.contains(token) {
+        UNMATCHED_SECTOR
+    } else {
+        token_weight(token)
+    }
 }
 
 /// True for a token that is generic (or a place name).
@@ -521,6 +575,17 @@ pub fn normalise(raw: &str) -> NormName {
         if seen.insert(w.clone()) {
             tokens.push(w);
         }
+    }
+    // Vendors cut names at ~30 characters: a last word that is the start of a legal form
+    // ("... CONSTRUCTION COR", "... GRP CO LT") is that legal form.
+    if tokens.len() > 1
+        && let Some(last) = tokens.last()
+        && (last.len() >= 3 || last == "LT")
+        && LEGAL_FORMS
+            .iter()
+            .any(|l| l.len() > last.len() && l.starts_with(last.as_str()))
+    {
+        tokens.pop();
     }
     let key = tokens.join(" ");
     NormName { tokens, key }
@@ -629,7 +694,8 @@ pub fn compare(holding: &NormName, listed: &NormName) -> NameComparison {
     let mut used = vec![false; listed.tokens.len()];
     let mut matched_weight = 0.0;
     let mut fuzzy = false;
-    for t in &holding.tokens {
+    let last = holding.tokens.len().saturating_sub(1);
+    for (ti, t) in holding.tokens.iter().enumerate() {
         let hit = listed
             .tokens
             .iter()
@@ -642,12 +708,27 @@ pub fn compare(holding: &NormName, listed: &NormName) -> NameComparison {
                     .enumerate()
                     .find(|(i, l)| !used[*i] && tokens_equal(t, l))
             })
+            .or_else(|| {
+                // A name cut short by a vendor: its last word may be the start of one
+                // ("HIKVISION DIGITAL TEC" for TECHNOLOGY).
+                (ti == last && ti > 0 && t.len() >= 2)
+                    .then(|| {
+                        listed.tokens.iter().enumerate().find(|(i, l)| {
+                            !used[*i] && l.len() > t.len() && l.starts_with(t.as_str())
+                        })
+                    })
+                    .flatten()
+            })
             .map(|(i, _)| i);
         match hit {
             Some(i) => {
                 used[i] = true;
                 fuzzy |= listed.tokens[i] != *t;
-                let w = token_weight(t).min(token_weight(&listed.tokens[i]));
+                let w = if listed.tokens[i].starts_with(t.as_str()) && listed.tokens[i] != *t {
+                    token_weight(&listed.tokens[i])
+                } else {
+                    token_weight(t).min(token_weight(&listed.tokens[i]))
+                };
                 matched_weight += w;
                 if w >= DISTINCTIVE {
                     matched_distinctive.push(t.clone());
@@ -677,7 +758,8 @@ pub fn compare(holding: &NormName, listed: &NormName) -> NameComparison {
     } else if matched_distinctive.is_empty() {
         0.0
     } else {
-        let total = holding.weight() + listed.weight();
+        let total = weight_with_unmatched(holding, &only_in_holding)
+            + weight_with_unmatched(listed, &only_in_list);
         if total > 0.0 {
             (2.0 * matched_weight / total).min(PARTIAL_CAP)
         } else {
@@ -691,6 +773,20 @@ pub fn compare(holding: &NormName, listed: &NormName) -> NameComparison {
         only_in_holding,
         only_in_list,
     }
+}
+
+/// A name's weight when `unmatched` of its tokens have no counterpart in the other name.
+fn weight_with_unmatched(name: &NormName, unmatched: &[String]) -> f64 {
+    name.tokens
+        .iter()
+        .map(|t| {
+            if unmatched.contains(t) {
+                unmatched_weight(t)
+            } else {
+                token_weight(t)
+            }
+        })
+        .sum()
 }
 
 /// Score of names identical after normalisation.
@@ -830,5 +926,32 @@ mod tests {
         assert_eq!(small_edit_distance("HIKVISION", "HIKVIISON"), 1);
         assert_eq!(small_edit_distance("ABCDEF", "ABDCEF"), 1);
         assert_eq!(small_edit_distance("ABCDEF", "ABXYEF"), 2);
+    }
+
+    #[test]
+    fn a_business_word_only_one_name_has_is_a_difference() {
+        let crcc = normalise("CHINA RAILWAY CONSTRUCTION CORPORATION LIMITED");
+        let crec = compare(&normalise("CHINA RAILWAY GROUP LTD-H"), &crcc);
+        assert!(crec.score < 0.80, "CREC is not CRCC: {}", crec.score);
+        let same = compare(&normalise("China Railway Construction Corp Ltd-H"), &crcc);
+        assert_eq!(same.score, IDENTICAL);
+    }
+
+    #[test]
+    fn names_cut_short_by_vendors() {
+        let hik = normalise("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.");
+        let cut = compare(&normalise("HANGZHOU HIKVISION DIGITAL TEC-A"), &hik);
+        assert_eq!(cut.score, CORE_IDENTICAL, "last word is a prefix");
+        assert_eq!(
+            key("CHINA RAILWAY CONSTRUCTION COR-A"),
+            "CHINA RAILWAY CONSTRUCTION"
+        );
+        assert_eq!(
+            key("AEROSPACE COMM HLDGS GRP CO LT-A"),
+            "AEROSPACE COMMUNICATIONS HOLDINGS GROUP"
+        );
+        // Only the last word may be a prefix.
+        let other = compare(&normalise("HIK DIGITAL"), &hik);
+        assert!(other.score < 0.8);
     }
 }

@@ -8,6 +8,7 @@
 //! never prohibits: it asks for review.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use crate::holdings::HoldingRow;
 use crate::ident::{
@@ -15,7 +16,11 @@ use crate::ident::{
     ticker::read_holding_ticker,
 };
 use crate::index::{EntryId, ListIndex, NameMatch};
+use crate::names;
 use crate::report::Basis;
+
+/// Factor applied to a partial match on a short alias (see `resolve_row`).
+pub const SHORT_ALIAS_DISCOUNT: f64 = 0.85;
 
 /// Name-score thresholds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -299,7 +304,13 @@ pub fn resolve_row(
             continue;
         };
         let listed = index.name(m.name);
-        let score = m.comparison.score;
+        // A short alias (AVIC, CSSC, CGN) inside a longer name is the mark of a related
+        // company (AVIC Jonhon, CSSC Holdings, CGN Power) more often than of the entity.
+        let score = if listed.short_alias && m.comparison.score < names::IDENTICAL {
+            m.comparison.score * SHORT_ALIAS_DISCOUNT
+        } else {
+            m.comparison.score
+        };
         if score < th.review {
             continue;
         }
@@ -320,8 +331,22 @@ pub fn resolve_row(
             score,
             m.comparison.explain()
         );
+        if !m.tied_entries.is_empty() {
+            let others: Vec<String> = m.tied_entries.iter().map(|e| entry_name(*e)).collect();
+            let _ = write!(
+                explanation,
+                "; the list gives this name also to {}",
+                others.join(", ")
+            );
+        }
         if listed.short_alias {
             explanation.push_str("; a short alias alone never decides");
+            if m.comparison.score < names::IDENTICAL {
+                let _ = write!(
+                    explanation,
+                    " (score discounted x{SHORT_ALIAS_DISCOUNT}: the alias is part of a longer name)"
+                );
+            }
         }
         let identifier_hit = hits.iter().any(|h| {
             h.entry == listed.entry && matches!(h.basis, Basis::Isin | Basis::Cusip | Basis::Ticker)
