@@ -127,6 +127,12 @@ pub fn resolve_row(
         });
         return res;
     }
+    if isin.is_none() && cusip_col.is_none() && ticker.is_none() {
+        res.notes.push(
+            "no ISIN, CUSIP or ticker: screened by name only; add an identifier for a certain result"
+                .into(),
+        );
+    }
 
     // ISIN.
     let mut isin_ok = false;
@@ -331,6 +337,11 @@ pub fn resolve_row(
             score,
             m.comparison.explain()
         );
+        if strength == Strength::Weak && !listed.short_alias && score < names::CORE_IDENTICAL {
+            explanation.push_str(
+                "; a partial name match: this entity, or a company related to it (a parent or subsidiary is a different legal person and not listed with it, FAQ 857): decide",
+            );
+        }
         if !m.tied_entries.is_empty() {
             let others: Vec<String> = m.tied_entries.iter().map(|e| entry_name(*e)).collect();
             let _ = write!(
