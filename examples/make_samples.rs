@@ -222,6 +222,19 @@ fn workbook() -> Result<Vec<u8>, XlsxError> {
             N(77700000.0),
             S("TWD"),
         ],
+        // A subsidiary of a listed group: not listed itself, a reviewer decides.
+        &[
+            S("ASIA-01"),
+            S("OFFSHORE OIL ENGINEERING-A"),
+            E,
+            S("600583 CH Equity"),
+            S("XSHG"),
+            S("CN"),
+            N(900000.0),
+            N(5.1),
+            N(4590000.0),
+            S("CNY"),
+        ],
         // A line the administrator left half-filled: nothing to screen.
         &[
             S("ASIA-01"),
