@@ -128,3 +128,42 @@ fn an_unreadable_exceptions_file_stops_the_run() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/exceptions.csv"));
 }
+
+#[test]
+fn exceptions_show_on_the_review_and_evidence_sheets() {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.xlsx");
+    let out = Command::cargo_bin("holdscreen")
+        .unwrap()
+        .env("SOURCE_DATE_EPOCH", "1795000000")
+        .args(["screen", "--as-of", "2026-11-22", "-q", "-o"])
+        .arg(&report)
+        .arg(fixture("book.csv"))
+        .arg("--exceptions")
+        .arg(fixture("exceptions.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let mut wb = open_workbook_auto(&report).unwrap();
+    let text = |range: calamine::Range<Data>| -> Vec<String> {
+        range
+            .rows()
+            .flat_map(|r| r.iter().map(|c| c.to_string()))
+            .collect()
+    };
+    let review = text(wb.worksheet_range("Review").unwrap());
+    assert!(
+        review.iter().any(|t| t == "cleared"),
+        "cleared row on Review"
+    );
+    assert!(review.iter().any(|t| t == "exceptions.csv line 2"));
+    let evidence = text(wb.worksheet_range("Evidence").unwrap());
+    assert!(evidence.iter().any(|t| t == "Reviewed exceptions"));
+    for state in ["applied", "expired", "refused", "unmatched"] {
+        assert!(
+            evidence.iter().any(|t| t == state),
+            "outcome {state} on Evidence"
+        );
+    }
+}
