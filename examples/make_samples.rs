@@ -329,6 +329,50 @@ fn workbook() -> Result<Vec<u8>, XlsxError> {
         put(us, 1 + i as u32, r, &bold)?;
     }
 
+    // The bulk of the book: developed and emerging large caps held across several accounts.
+    let global = wb.add_worksheet().set_name("Global Equity")?;
+    header(
+        global,
+        0,
+        &[
+            "Account",
+            "Security Name",
+            "ISIN",
+            "Ticker",
+            "Currency",
+            "Quantity",
+            "Price",
+            "Market Value",
+        ],
+        &bold,
+    )?;
+    let mut row = 1u32;
+    for (a, account) in ["GLB-01", "GLB-02", "GLB-03", "GLB-04", "GLB-05", "GLB-06"]
+        .iter()
+        .enumerate()
+    {
+        for (i, (name, isin, ticker, ccy, price)) in GLOBAL.iter().enumerate() {
+            assert!(
+                holdscreen::ident::check_isin(isin).is_valid(),
+                "sample ISIN {isin} must check"
+            );
+            // Not every account holds everything.
+            if (i + a) % 7 == 3 {
+                continue;
+            }
+            let qty = (((i * 37 + a * 101) % 90) + 10) as f64 * 100.0;
+            global.write_string(row, 0, *account)?;
+            global.write_string(row, 1, *name)?;
+            global.write_string(row, 2, *isin)?;
+            global.write_string(row, 3, *ticker)?;
+            global.write_string(row, 4, *ccy)?;
+            global.write_number(row, 5, qty)?;
+            global.write_number(row, 6, *price)?;
+            global.write_number(row, 7, (qty * price * 100.0).round() / 100.0)?;
+            row += 1;
+        }
+    }
+
     let notes = wb.add_worksheet().set_name("Notes")?;
     notes.write_string(0, 0, "Notes")?;
     notes.write_string(
@@ -344,6 +388,254 @@ fn workbook() -> Result<Vec<u8>, XlsxError> {
 
     wb.save_to_buffer()
 }
+
+/// Name, ISIN, Bloomberg ticker, currency, price: none of them on the NS-CMIC list.
+const GLOBAL: &[(&str, &str, &str, &str, f64)] = &[
+    ("APPLE INC", "US0378331005", "AAPL US Equity", "USD", 254.6),
+    (
+        "MICROSOFT CORP",
+        "US5949181045",
+        "MSFT US Equity",
+        "USD",
+        517.9,
+    ),
+    (
+        "AMAZON.COM INC",
+        "US0231351067",
+        "AMZN US Equity",
+        "USD",
+        219.6,
+    ),
+    (
+        "NVIDIA CORP",
+        "US67066G1040",
+        "NVDA US Equity",
+        "USD",
+        186.6,
+    ),
+    (
+        "ALPHABET INC-CL A",
+        "US02079K3059",
+        "GOOGL US Equity",
+        "USD",
+        243.1,
+    ),
+    (
+        "META PLATFORMS INC-CLASS A",
+        "US30303M1027",
+        "META US Equity",
+        "USD",
+        734.4,
+    ),
+    ("TESLA INC", "US88160R1014", "TSLA US Equity", "USD", 444.7),
+    (
+        "JPMORGAN CHASE & CO",
+        "US46625H1005",
+        "JPM US Equity",
+        "USD",
+        315.4,
+    ),
+    (
+        "JOHNSON & JOHNSON",
+        "US4781601046",
+        "JNJ US Equity",
+        "USD",
+        185.4,
+    ),
+    (
+        "VISA INC-CLASS A SHARES",
+        "US92826C8394",
+        "V US Equity",
+        "USD",
+        341.4,
+    ),
+    (
+        "PROCTER & GAMBLE CO/THE",
+        "US7427181091",
+        "PG US Equity",
+        "USD",
+        153.7,
+    ),
+    (
+        "EXXON MOBIL CORP",
+        "US30231G1022",
+        "XOM US Equity",
+        "USD",
+        112.8,
+    ),
+    (
+        "BOEING CO/THE",
+        "US0970231058",
+        "BA US Equity",
+        "USD",
+        215.8,
+    ),
+    (
+        "NESTLE SA-REG",
+        "CH0038863350",
+        "NESN SW Equity",
+        "CHF",
+        73.1,
+    ),
+    (
+        "NOVARTIS AG-REG",
+        "CH0012005267",
+        "NOVN SW Equity",
+        "CHF",
+        99.8,
+    ),
+    (
+        "ROCHE HOLDING AG-GENUSSCHEIN",
+        "CH0012032048",
+        "ROG SW Equity",
+        "CHF",
+        259.7,
+    ),
+    (
+        "ASML HOLDING NV",
+        "NL0010273215",
+        "ASML NA Equity",
+        "EUR",
+        826.3,
+    ),
+    ("AIRBUS SE", "NL0000235190", "AIR FP Equity", "EUR", 197.2),
+    (
+        "LVMH MOET HENNESSY LOUIS VUI",
+        "FR0000121014",
+        "MC FP Equity",
+        "EUR",
+        521.4,
+    ),
+    (
+        "TOTALENERGIES SE",
+        "FR0000120271",
+        "TTE FP Equity",
+        "EUR",
+        51.9,
+    ),
+    ("SAP SE", "DE0007164600", "SAP GY Equity", "EUR", 227.6),
+    (
+        "SIEMENS AG-REG",
+        "DE0007236101",
+        "SIE GY Equity",
+        "EUR",
+        229.5,
+    ),
+    (
+        "HSBC HOLDINGS PLC",
+        "GB0005405286",
+        "HSBA LN Equity",
+        "GBP",
+        10.5,
+    ),
+    (
+        "ASTRAZENECA PLC",
+        "GB0009895292",
+        "AZN LN Equity",
+        "GBP",
+        112.1,
+    ),
+    ("SHELL PLC", "GB00BP6MXD84", "SHEL LN Equity", "GBP", 26.4),
+    (
+        "TOYOTA MOTOR CORP",
+        "JP3633400001",
+        "7203 JP Equity",
+        "JPY",
+        2840.0,
+    ),
+    (
+        "SONY GROUP CORP",
+        "JP3435000009",
+        "6758 JP Equity",
+        "JPY",
+        4270.0,
+    ),
+    (
+        "SAMSUNG ELECTRONICS CO LTD",
+        "KR7005930003",
+        "005930 KS Equity",
+        "KRW",
+        83900.0,
+    ),
+    (
+        "TAIWAN SEMICONDUCTOR MANUFAC",
+        "TW0002330008",
+        "2330 TT Equity",
+        "TWD",
+        1295.0,
+    ),
+    (
+        "TENCENT HOLDINGS LTD",
+        "KYG875721634",
+        "700 HK Equity",
+        "HKD",
+        662.0,
+    ),
+    (
+        "ALIBABA GROUP HOLDING LTD",
+        "KYG017191142",
+        "9988 HK Equity",
+        "HKD",
+        174.6,
+    ),
+    (
+        "PING AN INSURANCE GROUP CO-H",
+        "CNE1000003X6",
+        "2318 HK Equity",
+        "HKD",
+        52.8,
+    ),
+    (
+        "CHINA CONSTRUCTION BANK-H",
+        "CNE1000002H1",
+        "939 HK Equity",
+        "HKD",
+        7.6,
+    ),
+    (
+        "IND & COMM BK OF CHINA-H",
+        "CNE1000003G1",
+        "1398 HK Equity",
+        "HKD",
+        5.9,
+    ),
+    (
+        "PETROCHINA CO LTD-H",
+        "CNE1000003W8",
+        "857 HK Equity",
+        "HKD",
+        7.0,
+    ),
+    (
+        "KWEICHOW MOUTAI CO LTD-A",
+        "CNE0000018R8",
+        "600519 CH Equity",
+        "CNY",
+        1440.0,
+    ),
+    (
+        "CHINA MERCHANTS BANK-H",
+        "CNE1000002M1",
+        "3968 HK Equity",
+        "HKD",
+        48.8,
+    ),
+    (
+        "HDFC BANK LIMITED",
+        "INE040A01034",
+        "HDFCB IN Equity",
+        "INR",
+        951.0,
+    ),
+    (
+        "RELIANCE INDUSTRIES LTD",
+        "INE002A01018",
+        "RELIANCE IN Equity",
+        "INR",
+        1368.0,
+    ),
+    ("VALE SA", "BRVALEACNOR0", "VALE3 BZ Equity", "BRL", 57.3),
+];
 
 const CSV: &str = "\
 Custodian position statement,,,,,,,

@@ -33,7 +33,14 @@ fn sample_workbook_tables_are_found_below_preambles() {
         .iter()
         .map(|t| (t.sheet.as_deref().unwrap(), t.header_row, t.rows.len()))
         .collect();
-    assert_eq!(sheets, [("Asia Equity", 4, 13), ("US Listings", 1, 7)]);
+    assert_eq!(
+        sheets,
+        [
+            ("Asia Equity", 4, 13),
+            ("US Listings", 1, 7),
+            ("Global Equity", 1, 206)
+        ]
+    );
     let skipped: Vec<&str> = f.skipped_sheets.iter().map(|s| s.sheet.as_str()).collect();
     assert_eq!(skipped, ["Read me", "Notes"]);
     assert!(f.skipped_sheets[0].reason.contains("no header row"));
