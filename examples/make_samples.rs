@@ -657,7 +657,7 @@ Total,,,,,,\"29,926,000.00\",
 ";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/holdings");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("holdings-2025q3.xlsx"), workbook()?)?;
     std::fs::write(dir.join("custodian-em07-2025-09-30.csv"), CSV)?;

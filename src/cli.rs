@@ -16,7 +16,7 @@ use holdscreen::holdings::Role;
 ///
 /// Examples:
 ///
-///   holdscreen screen samples/                      # every file in a folder, as of today
+///   holdscreen screen samples/holdings/             # every file in a folder, as of today
 ///
 ///   holdscreen screen book.xlsx --as-of 2022-06-30 --json out.json
 ///
@@ -45,6 +45,17 @@ pub enum Command {
     /// be screened). For prohibited and pending rows the report gives OFAC's divestment date,
     /// the last day to divest and the days left.
     Screen(ScreenArgs),
+    /// Check orders (a trade blotter) before they go out, each on its trade date.
+    ///
+    /// Reads the same formats as `screen`, plus a side column (BUY/SELL, B/S, SS for a
+    /// short sale, BC to cover, FIX codes 1/2/5) and a trade date column. Statuses:
+    /// allowed, divest-only (a sale inside the divestment window: lawful only to divest),
+    /// blocked (a purchase on or after the effective date, a sale on or after the
+    /// divestment date), review, invalid (no side or no trade date). Compliance is judged on
+    /// the trade date, not the settlement date.
+    ///
+    /// Exit codes: 0 = nothing blocked, 1 = at least one order blocked, 2 = could not check.
+    Trades(TradesArgs),
     /// Show what a list holds (the embedded one, or files given with --list).
     List(ListArgs),
 }
@@ -55,12 +66,38 @@ pub struct ScreenArgs {
     #[arg(required = true, value_name = "HOLDINGS")]
     pub inputs: Vec<PathBuf>,
 
-    #[command(flatten)]
-    pub list: ListSelection,
-
     /// The date the screen is for (point in time). Default: today.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
+
+    /// Add a sheet listing every position, not only the ones that need attention.
+    #[arg(long)]
+    pub all_positions: bool,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TradesArgs {
+    /// Trade blotters or order files (any format `screen` reads), or folders of them.
+    #[arg(required = true, value_name = "ORDERS")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Trade date for orders whose row has none. Orders without a date are `invalid`
+    /// unless this is given.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub trade_date: Option<NaiveDate>,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Options shared by `screen` and `trades`.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    pub list: ListSelection,
 
     /// Excel report to write. Default: holdscreen-report-<as-of>.xlsx in the current folder.
     #[arg(short, long, value_name = "REPORT.xlsx")]
@@ -84,10 +121,6 @@ pub struct ScreenArgs {
     /// currency, account.
     #[arg(long = "column", value_name = "ROLE=HEADER", value_parser = parse_column)]
     pub columns: Vec<(Role, String)>,
-
-    /// Add a sheet listing every position, not only the ones that need attention.
-    #[arg(long)]
-    pub all_positions: bool,
 
     /// Name score (0..1) at or above which a name match alone is `prohibited`.
     #[arg(long, value_name = "SCORE", default_value_t = 0.95)]

@@ -11,12 +11,14 @@ use chrono::{DateTime, Local, NaiveDate, Utc};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use cli::{Cli, ColorChoice, Command, ListCommand, ListSelection, ScreenArgs};
+use cli::{
+    Cli, ColorChoice, Command, CommonArgs, ListCommand, ListSelection, ScreenArgs, TradesArgs,
+};
 use holdscreen::holdings::ReadOptions;
 use holdscreen::list::{self, SanctionsList};
 use holdscreen::report::{json::render_json, terminal::render_summary, xlsx};
 use holdscreen::resolve::Thresholds;
-use holdscreen::screen::{self, Progress, ScreenOptions};
+use holdscreen::screen::{self, Mode, Progress, ScreenOptions};
 use holdscreen::util::write_atomic;
 
 /// Exit code of a run that could not screen (contract.md).
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Screen(args) => run_screen(args),
+        Command::Trades(args) => run_trades(args),
         Command::List(args) => match args.command {
             ListCommand::Info { list, json } => list_info(&list, json).map(|()| 0),
         },
@@ -81,47 +84,79 @@ impl Progress for Bar {
     }
 }
 
+/// What one `screen` or `trades` run checks.
+struct RunSpec {
+    inputs: Vec<PathBuf>,
+    as_of: Option<NaiveDate>,
+    all_positions: bool,
+    mode: Mode,
+}
+
 fn run_screen(args: ScreenArgs) -> Result<u8> {
-    if !(0.0..=1.0).contains(&args.name_review) || !(0.0..=1.0).contains(&args.name_prohibit) {
+    let spec = RunSpec {
+        inputs: args.inputs,
+        as_of: args.as_of,
+        all_positions: args.all_positions,
+        mode: Mode::Holdings,
+    };
+    run(spec, &args.common)
+}
+
+fn run_trades(args: TradesArgs) -> Result<u8> {
+    let spec = RunSpec {
+        inputs: args.inputs,
+        as_of: None,
+        all_positions: true,
+        mode: Mode::Orders {
+            default_trade_date: args.trade_date,
+        },
+    };
+    run(spec, &args.common)
+}
+
+fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
+    if !(0.0..=1.0).contains(&c.name_review) || !(0.0..=1.0).contains(&c.name_prohibit) {
         bail!("--name-review and --name-prohibit are scores between 0 and 1");
     }
-    if args.name_review > args.name_prohibit {
+    if c.name_review > c.name_prohibit {
         bail!(
             "--name-review ({}) must not be above --name-prohibit ({})",
-            args.name_review,
-            args.name_prohibit
+            c.name_review,
+            c.name_prohibit
         );
     }
     let (run_at, today) = run_clock();
     let as_of = args.as_of.unwrap_or(today);
-    let report_path: Option<PathBuf> = if args.no_report {
+    let report_path: Option<PathBuf> = if c.no_report {
         None
     } else {
-        Some(
-            args.output
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(format!("holdscreen-report-{as_of}.xlsx"))),
-        )
+        Some(c.output.clone().unwrap_or_else(|| {
+            let what = match args.mode {
+                Mode::Holdings => "report",
+                Mode::Orders { .. } => "orders",
+            };
+            PathBuf::from(format!("holdscreen-{what}-{as_of}.xlsx"))
+        }))
     };
     for p in report_path
         .iter()
-        .chain(args.json.iter().filter(|p| p.as_os_str() != "-"))
+        .chain(c.json.iter().filter(|p| p.as_os_str() != "-"))
     {
-        if p.exists() && !args.force {
+        if p.exists() && !c.force {
             bail!(
                 "{} already exists: pass --force to overwrite it, or choose another name with --output/--json",
                 p.display()
             );
         }
     }
-    if args.threads > 0 {
+    if c.threads > 0 {
         rayon::ThreadPoolBuilder::new()
-            .num_threads(args.threads)
+            .num_threads(c.threads)
             .build_global()
             .context("could not start the worker threads")?;
     }
-    let list = load_list(&args.list)?;
-    let exceptions = match &args.exceptions {
+    let list = load_list(&c.list)?;
+    let exceptions = match &c.exceptions {
         Some(path) => Some(
             holdscreen::exceptions::load_exceptions(path)
                 .context("could not read the exceptions file; no report was written")?,
@@ -132,7 +167,7 @@ fn run_screen(args: ScreenArgs) -> Result<u8> {
     let stderr_tty = std::io::stderr().is_terminal();
     let bar = ProgressBar::with_draw_target(
         None,
-        if stderr_tty && !args.quiet {
+        if stderr_tty && !c.quiet {
             ProgressDrawTarget::stderr()
         } else {
             ProgressDrawTarget::hidden()
@@ -149,16 +184,17 @@ fn run_screen(args: ScreenArgs) -> Result<u8> {
         today,
         run_at,
         read: ReadOptions {
-            column_overrides: args.columns.clone(),
+            column_overrides: c.columns.clone(),
         },
         thresholds: Thresholds {
-            prohibit: args.name_prohibit,
-            review: args.name_review,
+            prohibit: c.name_prohibit,
+            review: c.name_review,
         },
-        max_list_age_days: args.max_list_age,
+        max_list_age_days: c.max_list_age,
         command_line: std::env::args().collect(),
         threads: rayon::current_num_threads(),
         exceptions,
+        mode: args.mode,
     };
     let progress = Bar(bar);
     let report = screen::screen(&list, &options, &progress);
@@ -171,24 +207,24 @@ fn run_screen(args: ScreenArgs) -> Result<u8> {
         };
         let bytes =
             xlsx::render_xlsx(&report, &opts).context("could not build the Excel report")?;
-        write_atomic(path, &bytes, args.force)
+        write_atomic(path, &bytes, c.force)
             .with_context(|| format!("could not write {}", path.display()))?;
     }
-    let json_to_stdout = args.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
-    if let Some(path) = &args.json {
+    let json_to_stdout = c.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if let Some(path) = &c.json {
         let bytes = render_json(&report).context("could not build the JSON document")?;
         if json_to_stdout {
             std::io::stdout()
                 .write_all(&bytes)
                 .context("could not write JSON to standard output")?;
         } else {
-            write_atomic(path, &bytes, args.force)
+            write_atomic(path, &bytes, c.force)
                 .with_context(|| format!("could not write {}", path.display()))?;
         }
     }
 
-    if !args.quiet {
-        let color = match args.color {
+    if !c.quiet {
+        let color = match c.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
@@ -205,7 +241,7 @@ fn run_screen(args: ScreenArgs) -> Result<u8> {
         if let Some(p) = &report_path {
             text.push_str(&format!("Report: {}\n", p.display()));
         }
-        if let Some(p) = args.json.as_deref().filter(|_| !json_to_stdout) {
+        if let Some(p) = c.json.as_deref().filter(|_| !json_to_stdout) {
             text.push_str(&format!("JSON:   {}\n", p.display()));
         }
         if json_to_stdout {

@@ -148,6 +148,144 @@ pub fn judge(dates: &ListingDates, strength: Strength, as_of: NaiveDate) -> Verd
     }
 }
 
+/// The side of an order, as far as the NS-CMIC rules care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// A purchase that opens or adds to a long position.
+    Buy,
+    /// A sale of a long position.
+    Sell,
+    /// A short sale: opens a position, so never a divestment.
+    Short,
+    /// A purchase that closes a short position.
+    Cover,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Buy => "buy",
+            Side::Sell => "sell",
+            Side::Short => "short",
+            Side::Cover => "cover",
+        }
+    }
+}
+
+/// Read a side as order-management systems and brokers write it: BUY/SELL, B/S, SS, BC,
+/// "Sell Short", "Buy to Cover", FIX tag 54 codes (1 buy, 2 sell, 5/6 sell short)...
+pub fn parse_side(raw: &str) -> Option<Side> {
+    let s: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    Some(match s.as_str() {
+        "B" | "BY" | "BUY" | "BOT" | "BOUGHT" | "PURCHASE" | "P" | "BUYTOOPEN" | "BTO" | "BL"
+        | "BUYLONG" | "LONG" | "1" => Side::Buy,
+        "S" | "SL" | "SELL" | "SLD" | "SOLD" | "SALE" | "SELLTOCLOSE" | "STC" | "SELLLONG"
+        | "2" => Side::Sell,
+        "SS" | "SHORT" | "SELLSHORT" | "SHORTSELL" | "SHORTSALE" | "SELLTOOPEN" | "STO" | "SSE"
+        | "SELLSHORTEXEMPT" | "5" | "6" => Side::Short,
+        "BC" | "COVER" | "BUYTOCOVER" | "BUYCOVER" | "BTC" | "BUYTOCLOSE" | "CV" | "CVR"
+        | "COVERSHORT" => Side::Cover,
+        _ => return None,
+    })
+}
+
+/// The verdict for one order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TradeVerdict {
+    pub status: Status,
+    /// The rule that decided, in words.
+    pub rule: String,
+    pub window: Option<Window>,
+    pub last_day_to_divest: Option<NaiveDate>,
+    pub days_left: Option<i64>,
+}
+
+/// Judge an order in a security of a listed entity on its trade date (compliance is judged
+/// on the trade date, not the settlement date).
+pub fn judge_trade(
+    dates: &ListingDates,
+    strength: Strength,
+    side: Side,
+    trade_date: NaiveDate,
+) -> TradeVerdict {
+    let held = judge(dates, strength, trade_date);
+    let mut v = TradeVerdict {
+        status: Status::Allowed,
+        rule: String::new(),
+        window: held.window,
+        last_day_to_divest: held.last_day_to_divest,
+        days_left: held.days_left,
+    };
+    let eff = dates.effective.map(ymd).unwrap_or_else(|| "?".into());
+    let div = dates.divestment.map(ymd).unwrap_or_else(|| "?".into());
+    match held.status {
+        Status::Review => {
+            v.status = Status::Review;
+            v.rule = "possible match: confirm or dismiss it before the order goes out".into();
+        }
+        Status::Clear => {
+            v.status = Status::Allowed;
+            v.rule = format!(
+                "trade date {} is before the listing date {}",
+                ymd(trade_date),
+                dates.listing.map(ymd).unwrap_or_default()
+            );
+        }
+        Status::Pending => {
+            v.status = Status::Allowed;
+            v.rule = format!(
+                "trade date {} is before the prohibition's effective date {eff}",
+                ymd(trade_date)
+            );
+        }
+        _ => {
+            let open = held.window == Some(Window::Open);
+            let (status, rule) = match (side, open) {
+                (Side::Buy, _) => (
+                    Status::Blocked,
+                    format!("purchase on or after the effective date {eff}"),
+                ),
+                (Side::Short, _) => (
+                    Status::Blocked,
+                    format!(
+                        "short sale on or after the effective date {eff}: it opens a position, it does not divest"
+                    ),
+                ),
+                (Side::Sell | Side::Cover, true) => (
+                    Status::DivestOnly,
+                    format!(
+                        "{} inside the divestment window (until {}, closes {div}): lawful only if made solely to divest",
+                        if side == Side::Sell {
+                            "sale"
+                        } else {
+                            "purchase to cover a short"
+                        },
+                        held.last_day_to_divest.map(ymd).unwrap_or_default()
+                    ),
+                ),
+                (Side::Sell | Side::Cover, false) => (
+                    Status::Blocked,
+                    format!(
+                        "{} on or after the divestment date {div}: needs an OFAC licence",
+                        if side == Side::Sell {
+                            "sale"
+                        } else {
+                            "purchase to cover"
+                        }
+                    ),
+                ),
+            };
+            v.status = status;
+            v.rule = rule;
+        }
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,5 +374,64 @@ mod tests {
         assert_eq!(ld.effective, Some(d("2022-02-14")));
         assert_eq!(ld.divestment, Some(d("2022-12-16")));
         assert!(ld.computed);
+    }
+
+    #[test]
+    fn vendor_side_spellings() {
+        for (raw, side) in [
+            ("BUY", Side::Buy),
+            ("b", Side::Buy),
+            ("Bought", Side::Buy),
+            ("1", Side::Buy),
+            ("SELL", Side::Sell),
+            ("S", Side::Sell),
+            ("Sld", Side::Sell),
+            ("2", Side::Sell),
+            ("SS", Side::Short),
+            ("Sell Short", Side::Short),
+            ("short", Side::Short),
+            ("5", Side::Short),
+            ("BC", Side::Cover),
+            ("Buy to Cover", Side::Cover),
+            ("COVER", Side::Cover),
+        ] {
+            assert_eq!(parse_side(raw), Some(side), "{raw}");
+        }
+        assert_eq!(parse_side("HOLD"), None);
+        assert_eq!(parse_side(""), None);
+    }
+
+    /// Every trade status at the boundaries of both cohorts: the day before and the day of
+    /// the effective date and of the divestment date.
+    #[test]
+    fn trades_at_boundaries() {
+        use Side::*;
+        let june = dates("2021-06-03", "2021-08-02", "2022-06-03");
+        let dec = dates("2021-12-16", "2022-02-14", "2022-12-16");
+        let cases = [
+            (&june, "2021-06-02", Buy, Status::Allowed),
+            (&june, "2021-08-01", Buy, Status::Allowed),
+            (&june, "2021-08-02", Buy, Status::Blocked),
+            (&june, "2021-08-01", Sell, Status::Allowed),
+            (&june, "2021-08-02", Sell, Status::DivestOnly),
+            (&june, "2021-08-02", Short, Status::Blocked),
+            (&june, "2021-08-02", Cover, Status::DivestOnly),
+            (&june, "2022-06-02", Sell, Status::DivestOnly),
+            (&june, "2022-06-03", Sell, Status::Blocked),
+            (&june, "2022-06-03", Cover, Status::Blocked),
+            (&dec, "2022-02-13", Buy, Status::Allowed),
+            (&dec, "2022-02-14", Buy, Status::Blocked),
+            (&dec, "2022-02-13", Sell, Status::Allowed),
+            (&dec, "2022-02-14", Sell, Status::DivestOnly),
+            (&dec, "2022-12-15", Sell, Status::DivestOnly),
+            (&dec, "2022-12-16", Sell, Status::Blocked),
+        ];
+        for (dates, day, side, want) in cases {
+            let v = judge_trade(dates, Strength::Strong, side, d(day));
+            assert_eq!(v.status, want, "{side:?} on {day}: {}", v.rule);
+            assert!(!v.rule.is_empty());
+        }
+        let weak = judge_trade(&june, Strength::Weak, Buy, d("2023-01-01"));
+        assert_eq!(weak.status, Status::Review);
     }
 }

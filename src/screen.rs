@@ -15,11 +15,11 @@ use crate::holdings::{
 use crate::index::ListIndex;
 use crate::list::{ListKind, SanctionsList};
 use crate::report::{
-    CurrencyAmount, ExceptionsInfo, FileTotal, InputInfo, ListInfo, Position, RunInfo,
+    CurrencyAmount, ExceptionsInfo, FileTotal, InputInfo, ListInfo, Position, ReportKind, RunInfo,
     ScreenReport, SettingsInfo, SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
 };
-use crate::resolve::{NameCache, Thresholds, resolve_row, row_names};
-use crate::rules::{ListingDates, judge};
+use crate::resolve::{Hit, NameCache, Thresholds, resolve_row, row_names};
+use crate::rules::{ListingDates, judge, judge_trade, parse_side};
 
 /// The folder of OFAC's Sanctions List Service exports.
 pub const OFFICIAL_EXPORTS: &str =
@@ -55,6 +55,21 @@ pub struct ScreenOptions {
     pub threads: usize,
     /// Reviewed exceptions (`--exceptions`), already read.
     pub exceptions: Option<ExceptionsFile>,
+    /// Holdings on the as-of date, or orders on their trade dates.
+    pub mode: Mode,
+}
+
+/// What the input rows are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Positions held: judged on the as-of date (`screen`).
+    #[default]
+    Holdings,
+    /// Orders: each judged on its own trade date, or `default_trade_date` when the row has
+    /// none (`trades --trade-date`).
+    Orders {
+        default_trade_date: Option<NaiveDate>,
+    },
 }
 
 /// Progress of a run, for a progress bar. Every method has an empty default.
@@ -209,8 +224,13 @@ pub fn screen(
     }
 
     let inputs = files.iter().map(input_info).collect();
-    let summary = summarise(&positions, &files);
+    let kind = match opts.mode {
+        Mode::Holdings => ReportKind::Holdings,
+        Mode::Orders { .. } => ReportKind::Orders,
+    };
+    let summary = summarise(kind, &positions, &files);
     Ok(ScreenReport {
+        kind,
         as_of: opts.as_of,
         run: RunInfo {
             tool: "holdscreen".into(),
@@ -309,12 +329,16 @@ fn position(
         market_value: row.market_value,
         currency: row.currency.clone(),
         exception: None,
+        trade_date: None,
+        side: None,
     };
     if let Some(reason) = res.unscreenable {
         p.status = Status::Invalid;
         p.action =
             Some("Add an identifier or the issuer's name to the row and screen again.".into());
         p.notes.push(reason);
+    } else if let Mode::Orders { default_trade_date } = opts.mode {
+        order_verdict(index, &mut p, row, res.hit, default_trade_date);
     } else if let Some(hit) = res.hit {
         let entry = index.entry(hit.entry);
         let dates = ListingDates::of(entry.cmic.as_ref());
@@ -348,6 +372,79 @@ fn position(
             .map(|c| format!("{}: {}", c.column, c.message)),
     );
     p
+}
+
+/// Judge an order row: its side and trade date, then the rules on that date.
+fn order_verdict(
+    index: &ListIndex,
+    p: &mut Position,
+    row: &HoldingRow,
+    hit: Option<Hit>,
+    default_trade_date: Option<NaiveDate>,
+) {
+    p.side = row.side.clone();
+    p.trade_date = row.trade_date.or(default_trade_date);
+    let side = row.side.as_deref().and_then(parse_side);
+    let mut missing = Vec::new();
+    if side.is_none() {
+        missing.push(match &row.side {
+            Some(s) => format!(
+                "side '{s}' is not understood (use BUY, SELL, SS for a short sale, BC to cover)"
+            ),
+            None => "no side: add a Side or Buy/Sell column".to_string(),
+        });
+    }
+    if p.trade_date.is_none() {
+        missing.push(match &row.trade_date_text {
+            Some(t) => format!(
+                "trade date '{t}' is not a date (write YYYY-MM-DD), and no --trade-date was given"
+            ),
+            None => "no trade date: add a Trade Date column or pass --trade-date".to_string(),
+        });
+    }
+    if let Some(hit) = &hit {
+        let entry = index.entry(hit.entry);
+        p.entity_id = Some(entry.id.clone());
+        p.entity_name = Some(entry.name.clone());
+        p.basis = Some(hit.basis);
+        p.score = Some((hit.score * 100.0).round() / 100.0);
+        p.matched_value = Some(hit.matched_value.clone());
+        p.explanation = Some(hit.explanation.clone());
+        let dates = ListingDates::of(entry.cmic.as_ref());
+        p.listing_date = dates.listing;
+        p.effective_date = dates.effective;
+        p.divestment_deadline = dates.divestment;
+    }
+    let (Some(side), Some(trade_date)) = (side, p.trade_date) else {
+        p.status = Status::Invalid;
+        p.action = Some("Fix the order (side and trade date) and check it again.".into());
+        p.notes.extend(missing);
+        return;
+    };
+    let Some(hit) = hit else {
+        p.status = Status::Allowed;
+        p.action = Some(format!(
+            "Allowed: no listed security involved ({} on {trade_date}).",
+            side.as_str()
+        ));
+        return;
+    };
+    let entry = index.entry(hit.entry);
+    let dates = ListingDates::of(entry.cmic.as_ref());
+    let v = judge_trade(&dates, hit.strength, side, trade_date);
+    p.status = v.status;
+    p.window = v.window;
+    p.last_day_to_divest = v.last_day_to_divest;
+    p.days_left = v.days_left;
+    p.action = Some(match v.status {
+        Status::Blocked => format!("Blocked: {}.", v.rule),
+        Status::DivestOnly => format!("Divest only: {}.", v.rule),
+        Status::Review => format!("Review: {}.", v.rule),
+        _ => format!("Allowed: {}.", v.rule),
+    });
+    if dates.computed {
+        p.notes.push("a CMIC date missing from the list was computed from the listing date (+60 / +365 days)".into());
+    }
 }
 
 fn list_info(list: &SanctionsList, index: &ListIndex, opts: &ScreenOptions) -> ListInfo {
@@ -420,8 +517,9 @@ fn input_info(f: &HoldingsFile) -> InputInfo {
     }
 }
 
-fn summarise(positions: &[Position], files: &[HoldingsFile]) -> Summary {
-    let by_status = Status::ALL
+fn summarise(kind: ReportKind, positions: &[Position], files: &[HoldingsFile]) -> Summary {
+    let by_status = kind
+        .statuses()
         .iter()
         .map(|&status| {
             let mut mv: BTreeMap<String, f64> = BTreeMap::new();
@@ -450,7 +548,8 @@ fn summarise(positions: &[Position], files: &[HoldingsFile]) -> Summary {
             FileTotal {
                 file: f.path.clone(),
                 positions: mine.len(),
-                by_status: Status::ALL
+                by_status: kind
+                    .statuses()
                     .iter()
                     .map(|&s| (s, mine.iter().filter(|p| p.status == s).count()))
                     .collect(),

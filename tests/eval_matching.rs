@@ -90,6 +90,7 @@ fn evaluation_set() {
         command_line: vec![],
         threads: 1,
         exceptions: None,
+        mode: holdscreen::screen::Mode::Holdings,
     };
     let report = screen(embedded_list_ref(), &opts, &NoProgress).expect("screen");
     assert_eq!(report.positions.len(), cases.len(), "every case screened");

@@ -25,7 +25,7 @@ fn read_with(path: &Path, opts: &ReadOptions) -> HoldingsFile {
 
 #[test]
 fn sample_workbook_tables_are_found_below_preambles() {
-    let f = read(&root().join("samples/holdings-2025q3.xlsx"));
+    let f = read(&root().join("samples/holdings/holdings-2025q3.xlsx"));
     assert_eq!(f.format, "xlsx");
     assert_eq!(f.sha256.len(), 64);
     let sheets: Vec<(&str, u32, usize)> = f
@@ -89,7 +89,7 @@ fn sample_workbook_tables_are_found_below_preambles() {
 
 #[test]
 fn custodian_csv_with_preamble_and_text_numbers() {
-    let f = read(&root().join("samples/custodian-em07-2025-09-30.csv"));
+    let f = read(&root().join("samples/holdings/custodian-em07-2025-09-30.csv"));
     assert_eq!(f.format, "csv");
     let t = &f.tables[0];
     assert_eq!(t.sheet, None);
@@ -208,7 +208,7 @@ fn unreadable_files_are_errors_naming_them() {
 #[test]
 fn other_spreadsheet_formats_read_like_xlsx() {
     // The same workbook saved by LibreOffice as .xls and .ods.
-    let xlsx = read(&root().join("samples/holdings-2025q3.xlsx"));
+    let xlsx = read(&root().join("samples/holdings/holdings-2025q3.xlsx"));
     for name in ["holdings-2025q3.xls", "holdings-2025q3.ods"] {
         let p = root().join("tests/fixtures/formats").join(name);
         let f = read(&p);

@@ -24,9 +24,42 @@ pub enum Status {
     Cleared,
     Clear,
     Invalid,
+    /// Orders: no listed security involved, or traded before the prohibition took effect.
+    Allowed,
+    /// Orders: a sale (or cover) inside the divestment window: lawful only to divest.
+    DivestOnly,
+}
+
+/// What a report screens: holdings (`screen`) or orders (`trades`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportKind {
+    #[default]
+    Holdings,
+    Orders,
+}
+
+impl ReportKind {
+    /// The statuses a report of this kind uses, in display order.
+    pub fn statuses(self) -> &'static [Status] {
+        match self {
+            ReportKind::Holdings => &Status::ALL,
+            ReportKind::Orders => &Status::ORDERS,
+        }
+    }
 }
 
 impl Status {
+    /// Statuses of orders (`trades`), contract.md "Trade verdicts".
+    pub const ORDERS: [Status; 5] = [
+        Status::Blocked,
+        Status::DivestOnly,
+        Status::Review,
+        Status::Allowed,
+        Status::Invalid,
+    ];
+
+    /// Statuses of holdings (`screen`).
     pub const ALL: [Status; 7] = [
         Status::Prohibited,
         Status::Pending,
@@ -46,6 +79,8 @@ impl Status {
             Status::Cleared => "cleared",
             Status::Clear => "clear",
             Status::Invalid => "invalid",
+            Status::Allowed => "allowed",
+            Status::DivestOnly => "divest-only",
         }
     }
 }
@@ -124,6 +159,12 @@ pub struct Position {
     pub notes: Vec<String>,
     /// The reviewed exception that cleared this position (`exceptions.csv line 3`).
     pub exception: Option<String>,
+    /// Orders only: the trade date the order was judged on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trade_date: Option<NaiveDate>,
+    /// Orders only: the side as written in the input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<String>,
     // The row as read.
     pub account: Option<String>,
     pub security: Option<String>,
@@ -226,7 +267,7 @@ pub struct CurrencyAmount {
 pub struct FileTotal {
     pub file: String,
     pub positions: usize,
-    /// Positions per status, in [`Status::ALL`] order, zero counts included.
+    /// Positions per status, in the report kind's status order, zero counts included.
     pub by_status: Vec<(Status, usize)>,
 }
 
@@ -259,7 +300,10 @@ pub struct ExceptionsInfo {
 /// Everything a screening run found. This is the `--json` document.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScreenReport {
-    /// The date the screen is for.
+    /// Holdings (`screen`) or orders (`trades`).
+    pub kind: ReportKind,
+    /// The date the screen is for (for orders: the run date; each order is judged on its
+    /// own trade date).
     pub as_of: NaiveDate,
     pub run: RunInfo,
     pub list: ListInfo,

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use owo_colors::{OwoColorize, Style};
 
-use super::{Position, ScreenReport, Status, Window};
+use super::{Position, ReportKind, ScreenReport, Status, Window};
 
 /// How many prohibited/pending/review positions the summary lists before "... and N more".
 const MAX_LISTED: usize = 10;
@@ -15,7 +15,8 @@ fn style(status: Status) -> Style {
         Status::Pending => Style::new().yellow().bold(),
         Status::Review => Style::new().yellow(),
         Status::Cleared => Style::new().cyan(),
-        Status::Clear => Style::new().green(),
+        Status::Clear | Status::Allowed => Style::new().green(),
+        Status::DivestOnly => Style::new().yellow().bold(),
         Status::Invalid => Style::new().magenta(),
     }
 }
@@ -67,12 +68,20 @@ fn money(v: f64) -> String {
 /// Render the summary. `color` turns ANSI colours on.
 pub fn render_summary(report: &ScreenReport, color: bool) -> String {
     let mut s = String::new();
+    let orders = report.kind == ReportKind::Orders;
+    let title = if orders {
+        format!(
+            "NS-CMIC check of orders on their trade dates (run {})",
+            report.as_of
+        )
+    } else {
+        format!("NS-CMIC screen as of {}", report.as_of)
+    };
     let _ = writeln!(
         s,
-        "{} {}: NS-CMIC screen as of {}",
+        "{} {}: {title}",
         paint("holdscreen", Style::new().bold(), color),
         report.run.version,
-        report.as_of
     );
     let age = report
         .list
@@ -86,13 +95,14 @@ pub fn render_summary(report: &ScreenReport, color: bool) -> String {
     );
     let _ = writeln!(
         s,
-        "Inputs: {} file(s), {} position(s)",
+        "Inputs: {} file(s), {} {}",
         report.inputs.len(),
-        report.summary.positions
+        report.summary.positions,
+        if orders { "order(s)" } else { "position(s)" }
     );
     s.push('\n');
     for t in &report.summary.by_status {
-        if t.positions == 0 && matches!(t.status, Status::Blocked | Status::Cleared) {
+        if t.positions == 0 && matches!(t.status, Status::Blocked | Status::Cleared) && !orders {
             continue;
         }
         let mv = t
@@ -120,12 +130,23 @@ pub fn render_summary(report: &ScreenReport, color: bool) -> String {
             mv
         );
     }
-    for status in [
-        Status::Prohibited,
-        Status::Pending,
-        Status::Review,
-        Status::Invalid,
-    ] {
+    let listed: &[Status] = if orders {
+        &[
+            Status::Blocked,
+            Status::DivestOnly,
+            Status::Review,
+            Status::Invalid,
+        ]
+    } else {
+        &[
+            Status::Blocked,
+            Status::Prohibited,
+            Status::Pending,
+            Status::Review,
+            Status::Invalid,
+        ]
+    };
+    for &status in listed {
         let list: Vec<&Position> = report.with_status(status).collect();
         if list.is_empty() {
             continue;
@@ -138,6 +159,15 @@ pub fn render_summary(report: &ScreenReport, color: bool) -> String {
         for p in list.iter().take(MAX_LISTED) {
             let what = match status {
                 Status::Invalid => p.notes.first().cloned().unwrap_or_default(),
+                _ if orders => format!(
+                    "{} {} on {}: {} (OFAC {}): {}",
+                    p.side.as_deref().unwrap_or("?"),
+                    p.quantity.map(|q| format!("{q}")).unwrap_or_default(),
+                    p.trade_date.map(|d| d.to_string()).unwrap_or_default(),
+                    p.entity_name.as_deref().unwrap_or("?"),
+                    p.entity_id.as_deref().unwrap_or("?"),
+                    p.action.as_deref().unwrap_or("")
+                ),
                 _ => {
                     let window = match p.window {
                         Some(Window::Open) => match p.days_left {

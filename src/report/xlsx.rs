@@ -16,7 +16,7 @@ use rust_xlsxwriter::{
     Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use super::{Position, ScreenReport, Status};
+use super::{Position, ReportKind, ScreenReport, Status};
 
 /// What to put in the workbook besides the fixed sheets.
 #[derive(Debug, Clone, Copy, Default)]
@@ -90,7 +90,8 @@ fn status_colors(status: Status) -> (u32, u32) {
         Status::Pending => (0xF8_CBAD, 0x84_3C0C),
         Status::Review => (0xFF_EB9C, 0x9C_5700),
         Status::Cleared => (0xDD_EBF7, 0x1F_4E78),
-        Status::Clear => (0xC6_EFCE, 0x00_6100),
+        Status::Clear | Status::Allowed => (0xC6_EFCE, 0x00_6100),
+        Status::DivestOnly => (0xF8_CBAD, 0x84_3C0C),
         Status::Invalid => (0xD9_D9D9, 0x40_4040),
     }
 }
@@ -194,7 +195,7 @@ macro_rules! date_col {
     };
 }
 
-fn position_columns(review: bool) -> Vec<Column> {
+fn position_columns(review: bool, orders: bool) -> Vec<Column> {
     let mut cols = vec![
         Column {
             header: "Status",
@@ -219,6 +220,8 @@ fn position_columns(review: bool) -> Vec<Column> {
             },
         },
         text_col!("Account", 12.0, account),
+        text_col!("Side", 8.0, side),
+        date_col!("Trade date", trade_date),
         text_col!("Security", 34.0, security),
         text_col!("Issuer", 24.0, issuer),
         text_col!("ISIN", 14.0, isin),
@@ -288,6 +291,9 @@ fn position_columns(review: bool) -> Vec<Column> {
             cell: |ws, r, c, p, st| put_text(ws, r, c, &p.notes.join("\n"), &st.wrap),
         },
     ];
+    if !orders {
+        cols.retain(|c| c.header != "Side" && c.header != "Trade date");
+    }
     if review {
         cols.push(text_col!("Exception applied", 22.0, exception));
         for header in ["Decision", "Reviewer", "Reason"] {
@@ -318,11 +324,12 @@ fn position_sheet(
     name: &str,
     positions: &[&Position],
     review: bool,
+    orders: bool,
     empty: &str,
     st: &Styles,
 ) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet().set_name(name)?;
-    let cols = position_columns(review);
+    let cols = position_columns(review, orders);
     let headers: Vec<(&str, f64)> = cols.iter().map(|c| (c.header, c.width)).collect();
     header_row(ws, &headers, st)?;
     if positions.is_empty() {
@@ -461,9 +468,20 @@ fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
     for c in 4..12 {
         ws.set_column_width(c, 12)?;
     }
-    ws.write_string_with_format(0, 0, "holdscreen: NS-CMIC screening report", &st.title)?;
+    let orders = report.kind == ReportKind::Orders;
+    let title = if orders {
+        "holdscreen: NS-CMIC check of orders"
+    } else {
+        "holdscreen: NS-CMIC screening report"
+    };
+    ws.write_string_with_format(0, 0, title, &st.title)?;
     let mut row = 2;
-    kv_date(ws, &mut row, "As of", Some(report.as_of), st)?;
+    if orders {
+        kv(ws, &mut row, "Judged on", "each order's trade date", st)?;
+        kv_date(ws, &mut row, "Run date", Some(report.as_of), st)?;
+    } else {
+        kv_date(ws, &mut row, "As of", Some(report.as_of), st)?;
+    }
     kv(ws, &mut row, "List", &report.list.source, st)?;
     kv_date(ws, &mut row, "List date", report.list.publication_date, st)?;
     if let Some(age) = report.list.age_days {
@@ -487,9 +505,10 @@ fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
         &mut row,
         "Inputs",
         &format!(
-            "{} file(s), {} position(s)",
+            "{} file(s), {} {}",
             report.inputs.len(),
-            report.summary.positions
+            report.summary.positions,
+            if orders { "order(s)" } else { "position(s)" }
         ),
         st,
     )?;
@@ -497,7 +516,8 @@ fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
     ws.write_datetime_with_format(row, 1, report.run.run_at.naive_utc(), &st.datetime)?;
     row += 1;
 
-    section(ws, &mut row, "Positions by status", st)?;
+    let what = if orders { "Orders" } else { "Positions" };
+    section(ws, &mut row, &format!("{what} by status"), st)?;
     table_header(
         ws,
         &mut row,
@@ -530,9 +550,9 @@ fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
         }
     }
 
-    section(ws, &mut row, "Positions by file", st)?;
+    section(ws, &mut row, &format!("{what} by file"), st)?;
     let mut headers = vec!["File"];
-    headers.extend(Status::ALL.iter().map(|s| s.as_str()));
+    headers.extend(report.kind.statuses().iter().map(|s| s.as_str()));
     headers.push("Total");
     table_header(ws, &mut row, &headers, st)?;
     for f in &report.summary.by_file {
@@ -550,6 +570,11 @@ fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
     }
 
     section(ws, &mut row, "What to do", st)?;
+    let blocked_advice = if orders {
+        "Blocked sheet: do not send these orders."
+    } else {
+        "Prohibited sheet: SDN match. Block (freeze) and report to OFAC within 10 business days."
+    };
     let advice = [
         (
             Status::Prohibited,
@@ -559,9 +584,10 @@ fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
             Status::Pending,
             "Prohibited sheet: listed, not yet in effect. Plan the divestment before the effective date.",
         ),
+        (Status::Blocked, blocked_advice),
         (
-            Status::Blocked,
-            "Prohibited sheet: SDN match. Block (freeze) and report to OFAC within 10 business days.",
+            Status::DivestOnly,
+            "Orders sheet: these sales are lawful only if made solely to divest; record the divestment purpose before they go out.",
         ),
         (
             Status::Review,
@@ -569,7 +595,7 @@ fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
         ),
         (
             Status::Invalid,
-            "Invalid sheet: fix the rows (add an ISIN, CUSIP, ticker with its market, or the issuer's name) and screen again.",
+            "Invalid sheet: fix the rows (an ISIN, CUSIP, ticker with its market, or the issuer's name; for orders also a side and a trade date) and check again.",
         ),
     ];
     let mut any = false;
@@ -647,7 +673,12 @@ fn evidence_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resu
     ws.write_string_with_format(row, 0, "Run at (UTC)", &st.label)?;
     ws.write_datetime_with_format(row, 1, report.run.run_at.naive_utc(), &st.datetime)?;
     row += 1;
-    kv_date(ws, &mut row, "As of", Some(report.as_of), st)?;
+    let as_of_label = if report.kind == ReportKind::Orders {
+        "Run date (orders are judged on their trade dates)"
+    } else {
+        "As of"
+    };
+    kv_date(ws, &mut row, as_of_label, Some(report.as_of), st)?;
 
     section(ws, &mut row, "Settings", st)?;
     let s = &report.settings;
@@ -897,6 +928,7 @@ pub fn render_xlsx(report: &ScreenReport, opts: &XlsxOptions) -> Result<Vec<u8>,
             .set_creation_datetime(&report.run.run_at),
     );
     summary_sheet(&mut wb, report, &st)?;
+    let orders = report.kind == ReportKind::Orders;
 
     let by_status = |statuses: &[Status]| -> Vec<&Position> {
         let mut v: Vec<&Position> = report
@@ -908,26 +940,60 @@ pub fn render_xlsx(report: &ScreenReport, opts: &XlsxOptions) -> Result<Vec<u8>,
         v.sort_by_key(|p| statuses.iter().position(|s| *s == p.status));
         v
     };
-    position_sheet(
-        &mut wb,
-        "Prohibited",
-        &by_status(&[Status::Blocked, Status::Prohibited, Status::Pending]),
-        false,
-        "No prohibited, blocked or pending positions.",
-        &st,
-    )?;
-    position_sheet(
-        &mut wb,
-        "Review",
-        &by_status(&[Status::Review, Status::Cleared]),
-        true,
-        "No possible matches to review.",
-        &st,
-    )?;
-    invalid_sheet(&mut wb, report, &st)?;
-    if opts.all_positions {
+    if orders {
         let all: Vec<&Position> = report.positions.iter().collect();
-        position_sheet(&mut wb, "All positions", &all, false, "No positions.", &st)?;
+        position_sheet(&mut wb, "Orders", &all, false, true, "No orders.", &st)?;
+        position_sheet(
+            &mut wb,
+            "Blocked",
+            &by_status(&[Status::Blocked]),
+            false,
+            true,
+            "No blocked orders.",
+            &st,
+        )?;
+        position_sheet(
+            &mut wb,
+            "Review",
+            &by_status(&[Status::Review, Status::Cleared]),
+            true,
+            true,
+            "No possible matches to review.",
+            &st,
+        )?;
+        invalid_sheet(&mut wb, report, &st)?;
+    } else {
+        position_sheet(
+            &mut wb,
+            "Prohibited",
+            &by_status(&[Status::Blocked, Status::Prohibited, Status::Pending]),
+            false,
+            false,
+            "No prohibited, blocked or pending positions.",
+            &st,
+        )?;
+        position_sheet(
+            &mut wb,
+            "Review",
+            &by_status(&[Status::Review, Status::Cleared]),
+            true,
+            false,
+            "No possible matches to review.",
+            &st,
+        )?;
+        invalid_sheet(&mut wb, report, &st)?;
+        if opts.all_positions {
+            let all: Vec<&Position> = report.positions.iter().collect();
+            position_sheet(
+                &mut wb,
+                "All positions",
+                &all,
+                false,
+                false,
+                "No positions.",
+                &st,
+            )?;
+        }
     }
     evidence_sheet(&mut wb, report, &st)?;
     wb.save_to_buffer()
