@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::ident::{IdCheck, TickerKey, cusip_from_isin, normalise_id, ticker::bare_code};
-use crate::list::{Entry, SanctionsList};
+use crate::list::{Entry, ListKind, PartyType, SanctionsList};
 use crate::names::{self, NameComparison, NormName};
 use crate::report::Basis;
 
@@ -105,10 +105,17 @@ impl ListIndex {
     /// Build the index over the NS-CMIC entries of every snapshot. When several snapshots
     /// hold the same entry id, the last snapshot given wins.
     pub fn build(list: &SanctionsList) -> ListIndex {
-        let mut by_id: BTreeMap<String, Entry> = BTreeMap::new();
+        // NS-CMIC entries of the consolidated list, and the entities (not individuals,
+        // vessels or aircraft, which issue no securities) of an SDN list.
+        let mut by_id: BTreeMap<(u8, String), Entry> = BTreeMap::new();
         for snap in &list.snapshots {
-            for e in snap.cmic_entries() {
-                by_id.insert(e.id.clone(), e.clone());
+            for e in &snap.entries {
+                let key = match e.list_kind {
+                    ListKind::Consolidated if e.is_cmic() => 0,
+                    ListKind::Sdn if e.party_type == PartyType::Entity => 1,
+                    _ => continue,
+                };
+                by_id.insert((key, e.id.clone()), e.clone());
             }
         }
         let entries: Vec<Entry> = by_id.into_values().collect();
@@ -192,6 +199,16 @@ impl ListIndex {
     }
 
     /// The entries indexed.
+    /// Number of NS-CMIC entries and of SDN entities indexed.
+    pub fn counts(&self) -> (usize, usize) {
+        let sdn = self
+            .entries
+            .iter()
+            .filter(|e| e.list_kind == ListKind::Sdn)
+            .count();
+        (self.entries.len() - sdn, sdn)
+    }
+
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }

@@ -18,7 +18,7 @@ use crate::report::{
     CurrencyAmount, ExceptionsInfo, FileTotal, InputInfo, ListInfo, Position, ReportKind, RunInfo,
     ScreenReport, SettingsInfo, SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
 };
-use crate::resolve::{Hit, NameCache, Thresholds, resolve_row, row_names};
+use crate::resolve::{Hit, NameCache, Strength, Thresholds, resolve_row, row_names};
 use crate::rules::{ListingDates, judge, judge_trade, parse_side};
 
 /// The folder of OFAC's Sanctions List Service exports.
@@ -155,7 +155,7 @@ pub fn screen(
     }
 
     let index = ListIndex::build(list);
-    if index.entries().is_empty() {
+    if index.counts().0 == 0 {
         warnings.push("the list holds no NS-CMIC (CMIC-EO13959) entries: nothing can match; pass the consolidated (non-SDN) list with --list".into());
     }
 
@@ -339,6 +339,8 @@ fn position(
         p.notes.push(reason);
     } else if let Mode::Orders { default_trade_date } = opts.mode {
         order_verdict(index, &mut p, row, res.hit, default_trade_date);
+    } else if let Some(hit) = res.hit.as_ref().filter(|h| index.entry(h.entry).list_kind == ListKind::Sdn) {
+        sdn_verdict(index, &mut p, hit, false);
     } else if let Some(hit) = res.hit {
         let entry = index.entry(hit.entry);
         let dates = ListingDates::of(entry.cmic.as_ref());
@@ -372,6 +374,35 @@ fn position(
             .map(|c| format!("{}: {}", c.column, c.message)),
     );
     p
+}
+
+/// A match on an SDN-list entity: blocked property, to freeze and report, not to divest.
+fn sdn_verdict(index: &ListIndex, p: &mut Position, hit: &Hit, order: bool) {
+    let entry = index.entry(hit.entry);
+    p.entity_id = Some(entry.id.clone());
+    p.entity_name = Some(entry.name.clone());
+    p.basis = Some(hit.basis);
+    p.score = Some((hit.score * 100.0).round() / 100.0);
+    p.matched_value = Some(hit.matched_value.clone());
+    p.explanation = Some(format!(
+        "{}; SDN list ({})",
+        hit.explanation,
+        entry.programs.join(", ")
+    ));
+    if hit.strength == Strength::Weak {
+        p.status = Status::Review;
+        p.action = Some(
+            "Possible SDN match: confirm or dismiss it now; if confirmed, the property is blocked."
+                .into(),
+        );
+    } else {
+        p.status = Status::Blocked;
+        p.action = Some(if order {
+            "Blocked: any trade in property of an SDN is prohibited; do not send the order, and report it to OFAC if it was attempted.".into()
+        } else {
+            "Block (freeze) the position: do not trade or transfer it, and report it to OFAC within 10 business days (31 CFR 501.603).".into()
+        });
+    }
 }
 
 /// Judge an order row: its side and trade date, then the rules on that date.
@@ -421,6 +452,10 @@ fn order_verdict(
         p.notes.extend(missing);
         return;
     };
+    if let Some(h) = hit.as_ref().filter(|h| index.entry(h.entry).list_kind == ListKind::Sdn) {
+        sdn_verdict(index, p, h, true);
+        return;
+    }
     let Some(hit) = hit else {
         p.status = Status::Allowed;
         p.action = Some(format!(
@@ -488,7 +523,8 @@ fn list_info(list: &SanctionsList, index: &ListIndex, opts: &ScreenOptions) -> L
         embedded,
         publication_date,
         age_days: publication_date.map(|d| (opts.today - d).num_days()),
-        entry_count: index.entries().len(),
+        entry_count: index.counts().0,
+        sdn_entity_count: index.counts().1,
         snapshots,
         warnings,
         notes,

@@ -192,6 +192,8 @@ pub struct ListInfo {
     pub age_days: Option<i64>,
     /// NS-CMIC entries screened against.
     pub entry_count: usize,
+    /// SDN entities screened against (0 unless an SDN list was given with --list).
+    pub sdn_entity_count: usize,
     pub snapshots: Vec<SnapshotInfo>,
     /// Problems with the list the user should know about (e.g. remarks cut short).
     pub warnings: Vec<String>,

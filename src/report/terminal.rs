@@ -88,9 +88,14 @@ pub fn render_summary(report: &ScreenReport, color: bool) -> String {
         .age_days
         .map(|d| format!(", {d} days old"))
         .unwrap_or_default();
+    let sdn = if report.list.sdn_entity_count > 0 {
+        format!(" + {} SDN entities", report.list.sdn_entity_count)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         s,
-        "List:   {} ({} NS-CMIC entries{age})",
+        "List:   {} ({} NS-CMIC entries{sdn}{age})",
         report.list.source, report.list.entry_count
     );
     let _ = writeln!(

@@ -497,7 +497,14 @@ fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
         ws,
         &mut row,
         "NS-CMIC entries screened against",
-        &report.list.entry_count.to_string(),
+        &if report.list.sdn_entity_count > 0 {
+            format!(
+                "{} (+ {} SDN entities)",
+                report.list.entry_count, report.list.sdn_entity_count
+            )
+        } else {
+            report.list.entry_count.to_string()
+        },
         st,
     )?;
     kv(
