@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::ident::{IdCheck, TickerKey, cusip_from_isin, normalise_id, ticker::bare_code};
-use crate::list::{Entry, ListKind, PartyType, SanctionsList};
+use crate::list::{Entry, ListKind, ListSnapshot, PartyType, SanctionsList};
 use crate::names::{self, NameComparison, NormName};
 use crate::report::Basis;
 
@@ -105,10 +105,15 @@ impl ListIndex {
     /// Build the index over the NS-CMIC entries of every snapshot. When several snapshots
     /// hold the same entry id, the last snapshot given wins.
     pub fn build(list: &SanctionsList) -> ListIndex {
+        Self::build_from(list.snapshots.iter())
+    }
+
+    /// Build the index over some snapshots (the versions in force on a date).
+    pub fn build_from<'a>(snapshots: impl IntoIterator<Item = &'a ListSnapshot>) -> ListIndex {
         // NS-CMIC entries of the consolidated list, and the entities (not individuals,
         // vessels or aircraft, which issue no securities) of an SDN list.
         let mut by_id: BTreeMap<(u8, String), Entry> = BTreeMap::new();
-        for snap in &list.snapshots {
+        for snap in snapshots {
             for e in &snap.entries {
                 let key = match e.list_kind {
                     ListKind::Consolidated if e.is_cmic() => 0,

@@ -154,11 +154,6 @@ pub fn screen(
         return Err(ScreenError::Inputs(errors));
     }
 
-    let index = ListIndex::build(list);
-    if index.counts().0 == 0 {
-        warnings.push("the list holds no NS-CMIC (CMIC-EO13959) entries: nothing can match; pass the consolidated (non-SDN) list with --list".into());
-    }
-
     // Every (file, table, row) in input order.
     let rows: Vec<(&HoldingsFile, Option<&str>, &HoldingRow)> = files
         .iter()
@@ -170,25 +165,97 @@ pub fn screen(
         .collect();
     progress.rows_total(rows.len());
 
-    // Names once per distinct text.
-    let distinct: BTreeSet<&str> = rows.iter().flat_map(|(_, _, r)| row_names(r)).collect();
-    let names: NameCache = distinct
+    // The list versions in force: on the as-of date for holdings, on each trade date for
+    // orders. One immutable index per set of versions.
+    let (main_key, before_all) = in_force(list, opts.as_of);
+    for (kind, date) in before_all {
+        warnings.push(format!(
+            "the {} date {} is before the {} list version given ({date}): entries removed from the list before {date} are not known; listing dates give the additions",
+            if matches!(opts.mode, Mode::Orders { .. }) { "run" } else { "as-of" },
+            opts.as_of,
+            kind_name(kind)
+        ));
+    }
+    let row_keys: Vec<Vec<usize>> = rows
+        .iter()
+        .map(|(_, _, r)| match opts.mode {
+            Mode::Holdings => main_key.clone(),
+            Mode::Orders { default_trade_date } => match r.trade_date.or(default_trade_date) {
+                Some(d) => in_force(list, d).0,
+                None => main_key.clone(),
+            },
+        })
+        .collect();
+    let mut keys: BTreeSet<Vec<usize>> = row_keys.iter().cloned().collect();
+    keys.insert(main_key.clone());
+    let indexes: BTreeMap<Vec<usize>, ListIndex> = keys
         .into_par_iter()
-        .map(|n| (n.to_string(), index.best_name(n)))
+        .map(|k| {
+            let ix = ListIndex::build_from(k.iter().map(|&i| &list.snapshots[i]));
+            (k, ix)
+        })
+        .collect();
+    let index = &indexes[&main_key];
+    if index.counts().0 == 0 {
+        warnings.push("the list holds no NS-CMIC (CMIC-EO13959) entries: nothing can match; pass the consolidated (non-SDN) list with --list".into());
+    }
+    let versions_used = indexes.len();
+    if let Mode::Orders { default_trade_date } = opts.mode {
+        let mut early: Vec<(ListKind, NaiveDate)> = Vec::new();
+        for (_, _, r) in &rows {
+            if let Some(d) = r.trade_date.or(default_trade_date) {
+                for e in in_force(list, d).1 {
+                    if !early.contains(&e) {
+                        early.push(e);
+                    }
+                }
+            }
+        }
+        for (kind, date) in early {
+            warnings.push(format!(
+                "some trade dates are before the earliest {} list version given ({date}): they are judged against it; entries removed before {date} are not known",
+                kind_name(kind)
+            ));
+        }
+    }
+
+    // Names once per distinct text and list version.
+    let caches: BTreeMap<&Vec<usize>, NameCache> = indexes
+        .iter()
+        .map(|(k, ix)| {
+            let distinct: BTreeSet<&str> = rows
+                .iter()
+                .zip(&row_keys)
+                .filter(|(_, rk)| *rk == k)
+                .flat_map(|((_, _, r), _)| row_names(r))
+                .collect();
+            let names: NameCache = distinct
+                .into_par_iter()
+                .map(|n| (n.to_string(), ix.best_name(n)))
+                .collect();
+            (k, names)
+        })
         .collect();
 
     let mut positions: Vec<Position> = rows
         .par_iter()
+        .zip(row_keys.par_iter())
         .with_min_len(256)
-        .map(|(file, sheet, row)| {
-            let p = position(&index, &names, opts, file, *sheet, row);
+        .map(|((file, sheet, row), key)| {
+            let mut p = position(&indexes[key], &caches[key], opts, file, *sheet, row);
+            if versions_used > 1 {
+                p.notes.push(format!(
+                    "judged against the list in force then: {}",
+                    versions_label(list, key)
+                ));
+            }
             progress.rows_resolved(1);
             p
         })
         .collect();
 
     let exceptions = opts.exceptions.as_ref().map(|file| {
-        let outcomes = apply_exceptions(file, &mut positions, &index, opts.as_of);
+        let outcomes = apply_exceptions(file, &mut positions, index, opts.as_of);
         for o in &outcomes {
             if o.state != ExceptionState::Applied {
                 warnings.push(format!(
@@ -206,7 +273,8 @@ pub fn screen(
         }
     });
 
-    let list_info = list_info(list, &index, opts);
+    let mut list_info = list_info(list, index, opts);
+    list_info.in_force = versions_label(list, &main_key);
     if let Some(age) = list_info.age_days
         && age > opts.max_list_age_days
     {
@@ -339,7 +407,11 @@ fn position(
         p.notes.push(reason);
     } else if let Mode::Orders { default_trade_date } = opts.mode {
         order_verdict(index, &mut p, row, res.hit, default_trade_date);
-    } else if let Some(hit) = res.hit.as_ref().filter(|h| index.entry(h.entry).list_kind == ListKind::Sdn) {
+    } else if let Some(hit) = res
+        .hit
+        .as_ref()
+        .filter(|h| index.entry(h.entry).list_kind == ListKind::Sdn)
+    {
         sdn_verdict(index, &mut p, hit, false);
     } else if let Some(hit) = res.hit {
         let entry = index.entry(hit.entry);
@@ -374,6 +446,64 @@ fn position(
             .map(|c| format!("{}: {}", c.column, c.message)),
     );
     p
+}
+
+/// The snapshots in force on a date: for each list kind, the newest snapshot dated on or
+/// before it (undated snapshots count as oldest). When the date precedes every snapshot of a
+/// kind, the earliest is used and returned in the second value with its date.
+fn in_force(list: &SanctionsList, date: NaiveDate) -> (Vec<usize>, Vec<(ListKind, NaiveDate)>) {
+    let mut chosen = Vec::new();
+    let mut before = Vec::new();
+    for kind in [ListKind::Consolidated, ListKind::Sdn] {
+        let mut of_kind: Vec<(Option<NaiveDate>, usize)> = list
+            .snapshots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == kind)
+            .map(|(i, s)| (s.date, i))
+            .collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        of_kind.sort();
+        match of_kind
+            .iter()
+            .rev()
+            .find(|(d, _)| d.is_none_or(|d| d <= date))
+        {
+            Some(&(_, i)) => chosen.push(i),
+            None => {
+                let (d, i) = of_kind[0];
+                chosen.push(i);
+                if let Some(d) = d {
+                    before.push((kind, d));
+                }
+            }
+        }
+    }
+    chosen.sort_unstable();
+    (chosen, before)
+}
+
+fn kind_name(kind: ListKind) -> &'static str {
+    match kind {
+        ListKind::Consolidated => "consolidated (non-SDN)",
+        ListKind::Sdn => "SDN",
+    }
+}
+
+/// One line naming the versions in a key.
+fn versions_label(list: &SanctionsList, key: &[usize]) -> String {
+    key.iter()
+        .map(|&i| {
+            let s = &list.snapshots[i];
+            match s.date {
+                Some(d) => format!("{} ({d})", s.description),
+                None => s.description.clone(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 /// A match on an SDN-list entity: blocked property, to freeze and report, not to divest.
@@ -452,7 +582,10 @@ fn order_verdict(
         p.notes.extend(missing);
         return;
     };
-    if let Some(h) = hit.as_ref().filter(|h| index.entry(h.entry).list_kind == ListKind::Sdn) {
+    if let Some(h) = hit
+        .as_ref()
+        .filter(|h| index.entry(h.entry).list_kind == ListKind::Sdn)
+    {
         sdn_verdict(index, p, h, true);
         return;
     }
@@ -526,6 +659,7 @@ fn list_info(list: &SanctionsList, index: &ListIndex, opts: &ScreenOptions) -> L
         entry_count: index.counts().0,
         sdn_entity_count: index.counts().1,
         snapshots,
+        in_force: String::new(),
         warnings,
         notes,
     }

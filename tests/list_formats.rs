@@ -109,8 +109,10 @@ fn csv_2025_12_and_xml_2024_05_agree_on_all_68_entries() {
     assert_eq!(csv.format, ListFormat::CsvSet);
     assert_eq!(csv.kind, ListKind::Consolidated);
     assert_eq!(csv.entries.len(), 442);
-    assert_eq!(csv.date_basis, DateBasis::FileModified);
-    assert!(csv.description.contains("CSV set") && csv.description.contains("modification"));
+    // The bundled sets carry a LIST_DATE file (CSV files themselves carry no date).
+    assert_eq!(csv.date_basis, DateBasis::Declared);
+    assert_eq!(csv.date, Some(date(2025, 12, 19)));
+    assert!(csv.description.contains("CSV set") && csv.description.contains("LIST_DATE"));
     assert_eq!(xml.format, ListFormat::ClassicXml);
     assert_eq!(xml.kind, ListKind::Consolidated);
     assert_eq!(xml.date, Some(date(2024, 5, 6)));
@@ -440,8 +442,17 @@ fn a_folder_of_lists_yields_sorted_snapshots() {
     assert_no_null_marker(&all);
     let kinds: Vec<(ListFormat, ListKind)> =
         all.snapshots.iter().map(|s| (s.format, s.kind)).collect();
-    // The XML is dated 2024-05-06; the CSV sets by their (later) modification time, then path.
-    assert_eq!(kinds[0], (ListFormat::ClassicXml, ListKind::Consolidated));
+    // Sorted by date: SDN 2021-07-07, SDN 2024-05-03, XML 2024-05-06, CSV 2025-04-21, 2025-12-19.
+    assert_eq!(
+        kinds,
+        [
+            (ListFormat::CsvSet, ListKind::Sdn),
+            (ListFormat::CsvSet, ListKind::Sdn),
+            (ListFormat::ClassicXml, ListKind::Consolidated),
+            (ListFormat::CsvSet, ListKind::Consolidated),
+            (ListFormat::CsvSet, ListKind::Consolidated),
+        ]
+    );
     let dates: Vec<_> = all.snapshots.iter().map(|s| s.date).collect();
     let mut sorted = dates.clone();
     sorted.sort();
@@ -529,4 +540,32 @@ fn bad_paths_are_named() {
         .unwrap_err()
         .to_string();
     assert!(msg.contains("no OFAC list files"), "{msg}");
+}
+
+#[test]
+fn a_csv_set_without_list_date_is_dated_by_modification_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in [
+        "cons_prim.csv",
+        "cons_alt.csv",
+        "cons_add.csv",
+        "cons_comments.csv",
+    ] {
+        std::fs::copy(data("cons-2025-12").join(f), tmp.path().join(f)).unwrap();
+    }
+    let snap = &load_paths(&[tmp.path().to_path_buf()]).unwrap().snapshots[0];
+    assert_eq!(snap.date_basis, DateBasis::FileModified);
+    assert!(snap.description.contains("modification"));
+    std::fs::write(tmp.path().join("LIST_DATE"), "19 Dec 2025\n").unwrap();
+    let snap = &load_paths(&[tmp.path().to_path_buf()]).unwrap().snapshots[0];
+    assert_eq!(
+        snap.date_basis,
+        DateBasis::FileModified,
+        "a bad LIST_DATE is not used"
+    );
+    assert!(
+        snap.warnings
+            .iter()
+            .any(|w| w.contains("not a YYYY-MM-DD date"))
+    );
 }

@@ -185,6 +185,31 @@ fn read_file(path: &Path) -> Result<Vec<u8>, ListError> {
     std::fs::read(path).map_err(|e| io_err(path, &e))
 }
 
+/// The date a `LIST_DATE` file in `dir` declares (first line, `YYYY-MM-DD`).
+fn declared_date(dir: &Path, warnings: &mut Vec<String>) -> Option<chrono::NaiveDate> {
+    let path = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.eq_ignore_ascii_case("LIST_DATE") || n.eq_ignore_ascii_case("LIST_DATE.txt")
+            })
+        })?;
+    let text = std::fs::read_to_string(&path).ok()?;
+    let first = text.lines().next().unwrap_or("").trim();
+    match chrono::NaiveDate::parse_from_str(first, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            warnings.push(format!(
+                "{}: '{first}' is not a YYYY-MM-DD date; the set is dated by file modification time",
+                path.display()
+            ));
+            None
+        }
+    }
+}
+
 /// The modification date (UTC) of a file.
 fn modified_date(path: &Path) -> Option<chrono::NaiveDate> {
     let t = std::fs::metadata(path).ok()?.modified().ok()?;
@@ -291,10 +316,21 @@ pub fn load_csv_dir(dir: &Path, kind: ListKind) -> Result<ListSnapshot, ListErro
         }
     }
     warnings.extend(parsed.warnings.into_iter().map(|w| w.message));
-    let date = modified_date(&prim_path);
+    // CSV files carry no date: a LIST_DATE file beside them declares it, else the files'
+    // modification time is the best there is.
+    let declared = declared_date(dir, &mut warnings);
+    let (date, date_basis, dated_by) = match (declared, modified_date(&prim_path)) {
+        (Some(d), _) => (Some(d), DateBasis::Declared, "dated by its LIST_DATE file"),
+        (None, Some(d)) => (
+            Some(d),
+            DateBasis::FileModified,
+            "dated by file modification time, as CSV files carry no date (add a LIST_DATE file)",
+        ),
+        (None, None) => (None, DateBasis::Unknown, "undated"),
+    };
     Ok(ListSnapshot {
         description: format!(
-            "{}, CSV set ({}); dated by file modification time, as CSV files carry no date",
+            "{}, CSV set ({}); {dated_by}",
             kind_description(kind),
             shown.display()
         ),
@@ -302,11 +338,7 @@ pub fn load_csv_dir(dir: &Path, kind: ListKind) -> Result<ListSnapshot, ListErro
         kind,
         files,
         date,
-        date_basis: if date.is_some() {
-            DateBasis::FileModified
-        } else {
-            DateBasis::Unknown
-        },
+        date_basis,
         record_count: None,
         embedded: false,
         entries: parsed.entries,

@@ -162,6 +162,9 @@ pub enum DateBasis {
     PublishDate,
     /// The date the embedded snapshot was captured by (CSV files carry no date).
     CapturedBy,
+    /// A `LIST_DATE` file beside a CSV set (one line, `YYYY-MM-DD`): the date the person
+    /// or tool that saved the set declares.
+    Declared,
     /// The files' modification time (CSV files carry no date).
     FileModified,
     /// Nothing tells the date.

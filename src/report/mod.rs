@@ -195,6 +195,9 @@ pub struct ListInfo {
     /// SDN entities screened against (0 unless an SDN list was given with --list).
     pub sdn_entity_count: usize,
     pub snapshots: Vec<SnapshotInfo>,
+    /// The versions in force on the as-of date (for orders: on the run date; each order is
+    /// judged against the versions in force on its trade date).
+    pub in_force: String,
     /// Problems with the list the user should know about (e.g. remarks cut short).
     pub warnings: Vec<String>,
     /// Defects in OFAC's own data, kept as listed (e.g. an ISIN with a bad check digit).
