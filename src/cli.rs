@@ -118,7 +118,7 @@ pub struct CommonArgs {
     /// Name the column that holds a role when its header is not recognised, e.g.
     /// --column isin="Security ID" --column ticker="BBG Code". Roles: isin, cusip, sedol,
     /// figi, ticker, name, issuer, exchange, country, quantity, price, market-value,
-    /// currency, account.
+    /// currency, account, side, trade-date, weight.
     #[arg(long = "column", value_name = "ROLE=HEADER", value_parser = parse_column)]
     pub columns: Vec<(Role, String)>,
 
@@ -137,6 +137,13 @@ pub struct CommonArgs {
     /// `cleared`; exact ISIN/CUSIP matches can never be cleared. See docs/user-guide.md.
     #[arg(long, value_name = "FILE")]
     pub exceptions: Option<PathBuf>,
+
+    /// Holdings files of funds or ETFs (files or folders), for look-through: a position in,
+    /// or an order for, a fund that holds a prohibited security is prohibited / blocked
+    /// (basis look-through). The fund is identified by a Fund/Account/Portfolio column, or
+    /// by the file name (e.g. KWEB.csv, US5007673065.xlsx). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub constituents: Vec<PathBuf>,
 
     /// Warn when the list is older than this many days.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]

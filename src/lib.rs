@@ -14,6 +14,7 @@ pub mod holdings;
 pub mod ident;
 pub mod index;
 pub mod list;
+pub mod lookthrough;
 pub mod names;
 pub mod report;
 pub mod resolve;

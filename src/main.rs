@@ -195,6 +195,7 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         threads: rayon::current_num_threads(),
         exceptions,
         mode: args.mode,
+        constituents: c.constituents.clone(),
     };
     let progress = Bar(bar);
     let report = screen::screen(&list, &options, &progress);

@@ -418,6 +418,7 @@ fn basis_rank(b: Basis) -> u8 {
         Basis::Name => 3,
         Basis::IssuerName => 4,
         Basis::Alias => 5,
+        Basis::LookThrough => 6,
     }
 }
 

@@ -14,6 +14,7 @@ use crate::holdings::{
 };
 use crate::index::ListIndex;
 use crate::list::{ListKind, SanctionsList};
+use crate::lookthrough::{Fund, ListedConstituent, apply_look_through, fund_id_from_path};
 use crate::report::{
     CurrencyAmount, ExceptionsInfo, FileTotal, InputInfo, ListInfo, Position, ReportKind, RunInfo,
     ScreenReport, SettingsInfo, SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
@@ -57,6 +58,8 @@ pub struct ScreenOptions {
     pub exceptions: Option<ExceptionsFile>,
     /// Holdings on the as-of date, or orders on their trade dates.
     pub mode: Mode,
+    /// Fund constituents files or folders (`--constituents`).
+    pub constituents: Vec<PathBuf>,
 }
 
 /// What the input rows are.
@@ -121,6 +124,29 @@ pub fn screen(
     }
     progress.files_found(specs.len());
     let files = read_all(&specs, &opts.read, progress)?;
+    let constituent_files = if opts.constituents.is_empty() {
+        Vec::new()
+    } else {
+        let (cspecs, cwarnings) =
+            discover_inputs(&opts.constituents).map_err(|e| ScreenError::Inputs(vec![e]))?;
+        warnings.extend(cwarnings);
+        let cfiles = read_all(&cspecs, &opts.read, progress)?;
+        let empty: Vec<HoldingsError> = cspecs
+            .iter()
+            .zip(&cfiles)
+            .filter(|(_, f)| f.tables.is_empty())
+            .map(|(spec, _)| HoldingsError::File {
+                path: spec.display.clone(),
+                message:
+                    "no constituents table found (a header naming ISIN, ticker or name columns)"
+                        .into(),
+            })
+            .collect();
+        if !empty.is_empty() {
+            return Err(ScreenError::Inputs(empty));
+        }
+        cfiles
+    };
 
     let mut errors = Vec::new();
     for (spec, file) in specs.iter().zip(&files) {
@@ -254,6 +280,22 @@ pub fn screen(
         })
         .collect();
 
+    // Funds: what their constituents files hold that is listed, then every position or
+    // order that names a fund.
+    let funds = funds_of(&constituent_files, index, &opts.thresholds);
+    let fund_info = if funds.is_empty() {
+        Vec::new()
+    } else {
+        let orders = matches!(opts.mode, Mode::Orders { .. });
+        apply_look_through(&funds, &mut positions, index, orders, |p| {
+            if orders {
+                p.trade_date
+            } else {
+                Some(opts.as_of)
+            }
+        })
+    };
+
     let exceptions = opts.exceptions.as_ref().map(|file| {
         let outcomes = apply_exceptions(file, &mut positions, index, opts.as_of);
         for o in &outcomes {
@@ -322,6 +364,8 @@ pub fn screen(
         summary,
         warnings,
         exceptions,
+        constituents: constituent_files.iter().map(input_info).collect(),
+        funds: fund_info,
         positions,
     })
 }
@@ -446,6 +490,65 @@ fn position(
             .map(|c| format!("{}: {}", c.column, c.message)),
     );
     p
+}
+
+/// Read funds from constituents files: one fund per fund/account value of a table (or per
+/// file, named by the file), with its constituents that resolve to a listed entry.
+fn funds_of(files: &[HoldingsFile], index: &ListIndex, thresholds: &Thresholds) -> Vec<Fund> {
+    let rows: Vec<(&HoldingsFile, Option<&str>, &HoldingRow)> = files
+        .iter()
+        .flat_map(|f| {
+            f.tables
+                .iter()
+                .flat_map(move |t| t.rows.iter().map(move |r| (f, t.sheet.as_deref(), r)))
+        })
+        .collect();
+    let distinct: BTreeSet<&str> = rows.iter().flat_map(|(_, _, r)| row_names(r)).collect();
+    let names: NameCache = distinct
+        .into_par_iter()
+        .map(|n| (n.to_string(), index.best_name(n)))
+        .collect();
+    let mut funds: Vec<Fund> = Vec::new();
+    for (file, sheet, row) in rows {
+        let id = row
+            .account
+            .clone()
+            .unwrap_or_else(|| fund_id_from_path(&file.path));
+        let fi = match funds
+            .iter()
+            .position(|f| f.id == id.trim() && f.file == file.path)
+        {
+            Some(i) => i,
+            None => {
+                funds.push(Fund::new(&id, &file.path));
+                funds.len() - 1
+            }
+        };
+        let fund = &mut funds[fi];
+        fund.constituents += 1;
+        let res = resolve_row(index, row, &names, thresholds);
+        if let Some(hit) = res.hit {
+            let entry = index.entry(hit.entry);
+            fund.listed.push(ListedConstituent {
+                location: match sheet {
+                    Some(s) => format!("{} [{s}] row {}", file.path, row.row),
+                    None => format!("{} line {}", file.path, row.row),
+                },
+                security: row
+                    .name
+                    .clone()
+                    .or_else(|| row.isin.clone())
+                    .or_else(|| row.ticker.clone())
+                    .unwrap_or_default(),
+                weight: row.weight,
+                entry: hit.entry,
+                basis: hit.basis,
+                strength: hit.strength,
+                dates: ListingDates::of(entry.cmic.as_ref()),
+            });
+        }
+    }
+    funds
 }
 
 /// The snapshots in force on a date: for each list kind, the newest snapshot dated on or

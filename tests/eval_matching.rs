@@ -91,6 +91,7 @@ fn evaluation_set() {
         threads: 1,
         exceptions: None,
         mode: holdscreen::screen::Mode::Holdings,
+        constituents: vec![],
     };
     let report = screen(embedded_list_ref(), &opts, &NoProgress).expect("screen");
     assert_eq!(report.positions.len(), cases.len(), "every case screened");

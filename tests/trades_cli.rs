@@ -62,6 +62,7 @@ fn every_order_judged_on_its_trade_date() {
         (13, "review"),     // a subsidiary of a listed group
         (14, "invalid"),    // no trade date
         (15, "invalid"),    // side HOLD
+        (16, "allowed"),    // a fund: allowed unless its constituents are given
     ];
     let got = by_line(&doc);
     let got: Vec<(u64, &str)> = got.iter().map(|(r, s)| (*r, s.as_str())).collect();

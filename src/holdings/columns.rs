@@ -211,6 +211,19 @@ const EXACT: &[(&str, Role)] = &[
     ("tradedate", Role::TradeDate),
     ("trade dt", Role::TradeDate),
     ("execution date", Role::TradeDate),
+    ("weight", Role::Weight),
+    ("weighting", Role::Weight),
+    ("portfolio weight", Role::Weight),
+    ("fund weight", Role::Weight),
+    ("index weight", Role::Weight),
+    ("weight of fund", Role::Weight),
+    ("of fund", Role::Weight),
+    ("of net assets", Role::Weight),
+    ("net assets", Role::Weight),
+    ("of nav", Role::Weight),
+    ("weight nav", Role::Weight),
+    ("pct of fund", Role::Weight),
+    ("percent of fund", Role::Weight),
 ];
 
 /// The role a header text names, and how sure we are (2 exact, 1 keyword rule).
@@ -259,6 +272,8 @@ pub fn classify_header(text: &str) -> Option<(Role, u8)> {
         Role::Account
     } else if h.contains("trade date") {
         Role::TradeDate
+    } else if has("weight") {
+        Role::Weight
     } else {
         return None;
     };
@@ -397,13 +412,15 @@ mod tests {
         for (text, role) in table {
             assert_eq!(classify_header(text).map(|r| r.0), Some(role), "{text}");
         }
-        for text in [
-            "Weight (%)",
-            "Accrual Date",
-            "",
-            "Notional Weight",
-            "Sector",
-        ] {
+        assert_eq!(
+            classify_header("Weight (%)").map(|r| r.0),
+            Some(Role::Weight)
+        );
+        assert_eq!(
+            classify_header("% of Net Assets").map(|r| r.0),
+            Some(Role::Weight)
+        );
+        for text in ["Accrual Date", "", "Sector"] {
             assert_eq!(classify_header(text), None, "{text}");
         }
         assert_eq!(

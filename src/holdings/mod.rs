@@ -44,11 +44,13 @@ pub enum Role {
     Side,
     /// Trade date (trade blotters).
     TradeDate,
+    /// Weight in a fund, in percent (fund constituents files).
+    Weight,
 }
 
 impl Role {
     /// Every role, in the order reports list them.
-    pub const ALL: [Role; 16] = [
+    pub const ALL: [Role; 17] = [
         Role::Account,
         Role::Isin,
         Role::Cusip,
@@ -65,6 +67,7 @@ impl Role {
         Role::Currency,
         Role::Side,
         Role::TradeDate,
+        Role::Weight,
     ];
 
     /// The name used on the command line (`--column isin=...`) and in reports.
@@ -86,6 +89,7 @@ impl Role {
             Role::Account => "account",
             Role::Side => "side",
             Role::TradeDate => "trade-date",
+            Role::Weight => "weight",
         }
     }
 
@@ -156,6 +160,8 @@ pub struct HoldingRow {
     /// is kept in `trade_date_text` and a problem is recorded.
     pub trade_date: Option<chrono::NaiveDate>,
     pub trade_date_text: Option<String>,
+    /// Weight in a fund, in percent (constituents files).
+    pub weight: Option<f64>,
     pub problems: Vec<CellProblem>,
 }
 

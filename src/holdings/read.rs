@@ -10,7 +10,8 @@ use std::io::Cursor;
 use calamine::{Data, Reader, SheetType, Sheets};
 
 use super::cells::{
-    Cell, cell_date, cell_number, decode_text, is_placeholder, repair_cusip, repair_sedol,
+    Cell, cell_date, cell_number, decode_text, is_placeholder, parse_number, repair_cusip,
+    repair_sedol,
 };
 use super::columns::{HEADER_SCAN_ROWS, header_score, map_columns, normalise_header};
 use super::{
@@ -636,6 +637,16 @@ fn read_row(
                 },
                 Err(e) => problem(e),
             },
+            Role::Weight => {
+                let parsed = match cell {
+                    Cell::Text(t) => parse_number(t.trim().trim_end_matches('%')),
+                    other => cell_number(other),
+                };
+                match parsed {
+                    Ok(v) => row.weight = v,
+                    Err(e) => problem(e),
+                }
+            }
             Role::TradeDate => match cell_date(cell) {
                 Ok(d) => row.trade_date = d,
                 Err(e) => {
@@ -662,7 +673,11 @@ fn read_row(
                     Role::Country => row.country = value,
                     Role::Currency => row.currency = value,
                     Role::Side => row.side = value,
-                    Role::Quantity | Role::Price | Role::MarketValue | Role::TradeDate => {}
+                    Role::Quantity
+                    | Role::Price
+                    | Role::MarketValue
+                    | Role::TradeDate
+                    | Role::Weight => {}
                 }
             }
         }

@@ -115,6 +115,8 @@ pub enum Basis {
     Alias,
     /// One of the CMIC `Issuer Name` values.
     IssuerName,
+    /// A fund holding listed securities (`--constituents`).
+    LookThrough,
 }
 
 impl Basis {
@@ -126,6 +128,7 @@ impl Basis {
             Basis::Name => "name",
             Basis::Alias => "alias",
             Basis::IssuerName => "issuer-name",
+            Basis::LookThrough => "look-through",
         }
     }
 }
@@ -319,6 +322,10 @@ pub struct ScreenReport {
     pub warnings: Vec<String>,
     /// The exceptions file and what became of each entry, when `--exceptions` was given.
     pub exceptions: Option<ExceptionsInfo>,
+    /// Fund constituents files (`--constituents`), with provenance.
+    pub constituents: Vec<InputInfo>,
+    /// The funds those files describe and what they hold that is listed.
+    pub funds: Vec<crate::lookthrough::FundInfo>,
     /// One element for every data row of every input, in input order.
     pub positions: Vec<Position>,
 }

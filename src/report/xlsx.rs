@@ -736,6 +736,7 @@ fn evidence_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resu
             st,
         )?;
     }
+    kv(ws, &mut row, "Versions in force", &l.in_force, st)?;
     kv(
         ws,
         &mut row,
@@ -871,6 +872,41 @@ fn evidence_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resu
             put_opt_text(ws, row, 1, sheet, &st.text)?;
             ws.write_number_with_format(row, 2, f64::from(r), &st.int)?;
             put_text(ws, row, 3, reason, &st.text)?;
+            row += 1;
+        }
+    }
+
+    if !report.funds.is_empty() {
+        section(ws, &mut row, "Funds (look-through, --constituents)", st)?;
+        table_header(
+            ws,
+            &mut row,
+            &[
+                "Fund",
+                "Constituents file",
+                "Constituents",
+                "Positions judged through it",
+                "",
+                "",
+                "",
+                "",
+                "Listed constituents",
+            ],
+            st,
+        )?;
+        for f in &report.funds {
+            put_text(ws, row, 0, &f.id, &st.text)?;
+            put_text(ws, row, 1, &f.file, &st.text)?;
+            ws.write_number_with_format(row, 2, f.constituents as f64, &st.int)?;
+            ws.write_number_with_format(row, 3, f.positions as f64, &st.int)?;
+            put_text(ws, row, 8, &f.listed.join("; "), &st.text)?;
+            row += 1;
+        }
+        for c in &report.constituents {
+            put_text(ws, row, 0, "file", &st.label)?;
+            put_text(ws, row, 1, &c.path, &st.text)?;
+            ws.write_number_with_format(row, 2, c.rows as f64, &st.int)?;
+            put_text(ws, row, 8, &c.sha256, &st.text)?;
             row += 1;
         }
     }
