@@ -8,6 +8,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
 use crate::ident::{IdCheck, TickerKey, cusip_from_isin, normalise_id, ticker::bare_code};
 use crate::list::{Entry, ListKind, ListSnapshot, PartyType, SanctionsList};
 use crate::names::{self, NameComparison, NormName};
@@ -75,19 +78,20 @@ pub struct ListIndex {
     bare: HashMap<String, Vec<(EntryId, TickerKey)>>,
     names: Vec<IndexedName>,
     /// Distinctive token (and its one-deletion variants) -> names.
-    postings: HashMap<String, Vec<usize>>,
+    postings: FxHashMap<String, Vec<usize>>,
     /// Name without place words -> names.
-    core: HashMap<String, Vec<usize>>,
+    core: FxHashMap<String, Vec<usize>>,
     /// Every listed ISIN, for near-miss checks of mistyped ISINs.
     listed_isins: Vec<(String, EntryId)>,
 }
 
+/// The token with one character removed, for every character (on char boundaries: names
+/// may hold any script).
 fn deletions(token: &str) -> impl Iterator<Item = String> + '_ {
-    let n = token.len();
-    (0..n).map(move |i| {
-        let mut s = String::with_capacity(n - 1);
+    token.char_indices().map(move |(i, c)| {
+        let mut s = String::with_capacity(token.len());
         s.push_str(&token[..i]);
-        s.push_str(&token[i + 1..]);
+        s.push_str(&token[i + c.len_utf8()..]);
         s
     })
 }
@@ -133,11 +137,27 @@ impl ListIndex {
             entries,
             ..ListIndex::default()
         };
-        for (id, e) in ix.entries.iter().enumerate() {
-            let mut names_of_entry: Vec<(Basis, String)> = vec![(Basis::Name, e.name.clone())];
-            for a in &e.aliases {
-                names_of_entry.push((Basis::Alias, a.name.clone()));
-            }
+        // Normalising names is the costly part and independent per entry: in parallel.
+        let normalised: Vec<Vec<(Basis, String, NormName)>> = ix
+            .entries
+            .par_iter()
+            .map(|e| {
+                let mut names_of_entry: Vec<(Basis, &str)> = vec![(Basis::Name, &e.name)];
+                names_of_entry.extend(e.aliases.iter().map(|a| (Basis::Alias, a.name.as_str())));
+                if let Some(c) = &e.cmic {
+                    names_of_entry.extend(
+                        c.issuer_names
+                            .iter()
+                            .map(|n| (Basis::IssuerName, n.as_str())),
+                    );
+                }
+                names_of_entry
+                    .into_iter()
+                    .map(|(b, raw)| (b, raw.to_string(), names::normalise(raw)))
+                    .collect()
+            })
+            .collect();
+        for ((id, e), names_of_entry) in ix.entries.iter().enumerate().zip(normalised) {
             if let Some(c) = &e.cmic {
                 for isin in &c.isins {
                     let v = normalise_id(&isin.value);
@@ -161,13 +181,9 @@ impl ListIndex {
                         }
                     }
                 }
-                for n in &c.issuer_names {
-                    names_of_entry.push((Basis::IssuerName, n.clone()));
-                }
             }
             let mut seen: HashSet<String> = HashSet::new();
-            for (basis, raw) in names_of_entry {
-                let norm = names::normalise(&raw);
+            for (basis, raw, norm) in names_of_entry {
                 if norm.is_empty() || !seen.insert(norm.key.clone()) {
                     continue;
                 }
@@ -191,14 +207,19 @@ impl ListIndex {
                 if names::is_generic(t) {
                     continue;
                 }
-                push_unique(ix.postings.entry(t.clone()).or_default(), ni);
+                // Names are added in order, so a repeat can only be the last element.
+                add_posting(&mut ix.postings, t, ni);
                 if t.len() >= 6 {
-                    for d in deletions(t) {
-                        push_unique(ix.postings.entry(d).or_default(), ni);
+                    let mut d = String::with_capacity(t.len());
+                    for (i, c) in t.char_indices() {
+                        d.clear();
+                        d.push_str(&t[..i]);
+                        d.push_str(&t[i + c.len_utf8()..]);
+                        add_posting(&mut ix.postings, &d, ni);
                     }
                 }
             }
-            push_unique(ix.core.entry(core_key(&n.norm)).or_default(), ni);
+            push_new_last(ix.core.entry(core_key(&n.norm)).or_default(), ni);
         }
         ix
     }
@@ -395,8 +416,37 @@ impl ListIndex {
     }
 }
 
+/// Add a name to a token's postings without allocating the key when it is already there.
+fn add_posting(map: &mut FxHashMap<String, Vec<usize>>, token: &str, ni: usize) {
+    match map.get_mut(token) {
+        Some(v) => push_new_last(v, ni),
+        None => {
+            map.insert(token.to_string(), vec![ni]);
+        }
+    }
+}
+
+fn push_new_last(v: &mut Vec<usize>, x: usize) {
+    if v.last() != Some(&x) {
+        v.push(x);
+    }
+}
+
 fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
     if !v.contains(&x) {
         v.push(x);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deletions_respect_char_boundaries() {
+        let d: Vec<String> = deletions("中国移动通信").collect();
+        assert_eq!(d.len(), 6);
+        assert_eq!(d[0], "国移动通信");
+        assert_eq!(deletions("ABCDEF").nth(2).unwrap(), "ABDEF");
     }
 }

@@ -251,7 +251,11 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
             let _ = std::io::stdout().write_all(text.as_bytes());
         }
     }
-    Ok(screen::exit_code(&report))
+    let code = screen::exit_code(&report);
+    // The process ends here: skip freeing the report and the list piece by piece.
+    std::mem::forget(report);
+    std::mem::forget(list);
+    Ok(code)
 }
 
 fn list_info(sel: &ListSelection, json: bool) -> Result<()> {

@@ -451,3 +451,23 @@ fn json_to_stdout_and_threads_do_not_change_results() {
     b["run"]["command_line"] = a["run"]["command_line"].clone();
     assert_eq!(a, b);
 }
+
+#[test]
+fn names_in_any_script_are_screened_without_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("scripts.csv");
+    std::fs::write(
+        &book,
+        "Security,Quantity\n中国移动通信集团有限公司,10\nСбербанк России,1\nSociété Générale SA,5\n",
+    )
+    .unwrap();
+    let out = holdscreen()
+        .arg("screen")
+        .arg(&book)
+        .args(["--as-of", "2026-11-22", "--no-report", "--json", "-", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["positions"].as_array().unwrap().len(), 3);
+}

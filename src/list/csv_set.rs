@@ -14,6 +14,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::remarks::{cmic_data, parse_remarks};
 use super::{Alias, Entry, ListError, ListKind, PartyType};
 
@@ -276,6 +278,7 @@ pub fn parse_csv_set(input: &CsvSetInput<'_>) -> Result<ParsedSet, ListError> {
     let recs = records(prim)?;
     records_read[0] = recs.len();
     let mut entries: Vec<Entry> = Vec::with_capacity(recs.len());
+    let mut remark_texts: Vec<String> = Vec::with_capacity(recs.len());
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for (line, rec) in recs {
         let id = ent_num(prim, line, &rec)?;
@@ -349,31 +352,37 @@ pub fn parse_csv_set(input: &CsvSetInput<'_>) -> Result<ParsedSet, ListError> {
             });
             parse_text = kept.to_string();
         }
-        let parsed = parse_remarks(&parse_text);
-        let aliases = parsed
-            .weak_akas
-            .iter()
-            .map(|n| Alias {
-                kind: "aka".into(),
-                name: n.clone(),
-                strength: Some("weak".into()),
-            })
-            .collect();
         by_id.insert(id.clone(), entries.len());
+        remark_texts.push(parse_text);
         entries.push(Entry {
             id,
             name,
             party_type,
             programs,
             list_kind: input.kind,
-            aliases,
-            identifiers: parsed.identifiers,
-            linked_to: parsed.linked_to,
+            aliases: Vec::new(),
+            identifiers: Vec::new(),
+            linked_to: Vec::new(),
             remarks,
             remarks_truncated: truncated,
             countries: Vec::new(),
             cmic: None,
         });
+    }
+    // Remarks are the costly part and independent per entry: parse them in parallel.
+    let parsed: Vec<_> = remark_texts.par_iter().map(|t| parse_remarks(t)).collect();
+    for (e, p) in entries.iter_mut().zip(parsed) {
+        e.aliases = p
+            .weak_akas
+            .into_iter()
+            .map(|name| Alias {
+                kind: "aka".into(),
+                name,
+                strength: Some("weak".into()),
+            })
+            .collect();
+        e.identifiers = p.identifiers;
+        e.linked_to = p.linked_to;
     }
     let orphans = continuation.len();
     if orphans > 0 {
