@@ -96,10 +96,12 @@ fn deletions(token: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// The name without place words and GROUP: names equal on this key differ only in words
+/// that do not change the company (see `names::compare`).
 fn core_key(norm: &NormName) -> String {
     norm.tokens
         .iter()
-        .filter(|t| !names::is_place(t))
+        .filter(|t| !names::is_place(t) && t.as_str() != "GROUP")
         .map(String::as_str)
         .collect::<Vec<_>>()
         .join(" ")

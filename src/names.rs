@@ -755,16 +755,28 @@ pub fn compare(holding: &NormName, listed: &NormName) -> NameComparison {
         .map(|(t, _)| t.clone())
         .collect();
     let any_matched = !matched_distinctive.is_empty() || !matched_generic.is_empty();
-    let unplaced = |ts: &[String]| ts.iter().any(|t| !is_place(t));
+    // GROUP is what a company gains when it is renamed "... Group Co., Ltd.": a difference
+    // of GROUP alone is no difference. Place words are, for distinctive names only.
+    let only_group = |ts: &[String]| ts.iter().all(|t| t == "GROUP");
+    let only_place_or_group = |ts: &[String]| ts.iter().all(|t| t == "GROUP" || is_place(t));
     let score = if !any_matched {
         0.0
     } else if only_in_holding.is_empty() && only_in_list.is_empty() && !fuzzy {
         IDENTICAL
-    } else if !unplaced(&only_in_holding) && !unplaced(&only_in_list) {
-        // Same name but for a place prefix (HANGZHOU HIKVISION ~ HIKVISION) or one typo.
-        CORE_IDENTICAL
     } else if matched_distinctive.is_empty() {
-        0.0
+        // A name of generic words only (CHINA MOBILE) matches only itself: CHINA MOBILE HONG
+        // KONG is another company. Differing by GROUP alone, it may be the group under a
+        // former name or its listed subsidiary (China United Network Communications Ltd vs
+        // ... Group Co., Ltd.): a person decides.
+        if only_group(&only_in_holding) && only_group(&only_in_list) && !fuzzy {
+            GENERIC_GROUP_VARIANT
+        } else {
+            0.0
+        }
+    } else if only_place_or_group(&only_in_holding) && only_place_or_group(&only_in_list) {
+        // Same name but for a place prefix (HANGZHOU HIKVISION ~ HIKVISION), GROUP, or one
+        // typo.
+        CORE_IDENTICAL
     } else {
         let total = weight_with_unmatched(holding, &only_in_holding)
             + weight_with_unmatched(listed, &only_in_list);
@@ -801,6 +813,8 @@ fn weight_with_unmatched(name: &NormName, unmatched: &[String]) -> f64 {
 pub const IDENTICAL: f64 = 1.0;
 /// Score of names identical but for place words or one typo in a distinctive word.
 pub const CORE_IDENTICAL: f64 = 0.95;
+/// Score of generic-word names that differ only by GROUP: review, never prohibit alone.
+pub const GENERIC_GROUP_VARIANT: f64 = 0.85;
 /// Highest score of names that differ in a non-place word.
 pub const PARTIAL_CAP: f64 = 0.94;
 

@@ -11,11 +11,13 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::holdings::HoldingRow;
+use crate::ident::market_from_country;
 use crate::ident::{
     IdCheck, MarketSource, check_cusip, check_isin, check_sedol, cusip_from_isin, normalise_id,
     ticker::read_holding_ticker,
 };
 use crate::index::{EntryId, ListIndex, NameMatch};
+use crate::list::Entry;
 use crate::names;
 use crate::report::Basis;
 
@@ -126,6 +128,18 @@ pub fn resolve_row(
             "no identifier and no name: add an ISIN, CUSIP, ticker with its market, or the issuer's name".into()
         });
         return res;
+    }
+    let romanised = row_names(row).any(|n| n.chars().any(|c| c.is_ascii_alphabetic()));
+    if isin.is_none() && cusip_col.is_none() && ticker.is_none() && !romanised {
+        res.unscreenable = Some(
+            "the name is not in Latin script and there is no identifier: OFAC publishes romanised names only; add an ISIN, CUSIP or ticker, or the romanised name".into(),
+        );
+        return res;
+    }
+    if !romanised && has_name {
+        res.notes.push(
+            "the name is not in Latin script: only the identifiers were screened (OFAC publishes romanised names; add the romanised name for issuer-level matches)".into(),
+        );
     }
     if isin.is_none() && cusip_col.is_none() && ticker.is_none() {
         res.notes.push(
@@ -362,6 +376,25 @@ pub fn resolve_row(
         let identifier_hit = hits.iter().any(|h| {
             h.entry == listed.entry && matches!(h.basis, Basis::Isin | Basis::Cusip | Basis::Ticker)
         });
+        // The same name in another country is often another company (CoStar Group Inc of
+        // the US is not Costar Group Co. of China): a name alone does not prohibit when the
+        // row's ISIN or country points elsewhere.
+        let mut strength = strength;
+        if strength == Strength::Strong
+            && !identifier_hit
+            && let Some(why) = elsewhere(
+                index.entry(listed.entry),
+                isin.as_deref(),
+                isin_ok,
+                row.country.as_deref(),
+            )
+        {
+            strength = Strength::Weak;
+            let _ = write!(
+                explanation,
+                "; same name, but {why}: possibly another company"
+            );
+        }
         if id_given && !identifier_hit && strength == Strength::Strong {
             explanation.push_str("; issuer on the list, this identifier is not");
         }
@@ -408,6 +441,55 @@ pub fn resolve_row(
 
     res.hit = pick(hits);
     res
+}
+
+/// Countries whose issuers list Chinese companies' securities interchangeably: PRC, Hong
+/// Kong, Macau and the offshore holding domiciles (Cayman, Bermuda, BVI).
+const GREATER_CHINA: [&str; 6] = ["CN", "HK", "MO", "KY", "BM", "VG"];
+
+fn country_code(raw: &str) -> Option<String> {
+    if let Some(m) = market_from_country(raw) {
+        return Some(m.as_str().to_string());
+    }
+    let t = raw.trim();
+    (t.len() == 2 && t.chars().all(|c| c.is_ascii_alphabetic())).then(|| t.to_ascii_uppercase())
+}
+
+/// Why a row's ISIN country or country column points away from a listed entity's countries
+/// (its ISINs' prefixes and its addresses), if it does. International (XS) ISINs and
+/// unknown countries never point away.
+fn elsewhere(
+    entry: &Entry,
+    isin: Option<&str>,
+    isin_ok: bool,
+    country: Option<&str>,
+) -> Option<String> {
+    let mut theirs: Vec<String> = entry
+        .cmic
+        .iter()
+        .flat_map(|c| c.isins.iter())
+        .filter_map(|i| i.value.get(..2).map(str::to_string))
+        .collect();
+    theirs.extend(entry.countries.iter().filter_map(|c| country_code(c)));
+    theirs.retain(|c| c != "XS");
+    if theirs.is_empty() {
+        return None;
+    }
+    let china = |c: &str| GREATER_CHINA.contains(&c);
+    let compatible = |c: &str| theirs.iter().any(|t| t == c || (china(t) && china(c)));
+    if let Some(i) = isin.filter(|_| isin_ok)
+        && let Some(cc) = i.get(..2)
+        && cc != "XS"
+        && !compatible(cc)
+    {
+        return Some(format!("the ISIN {i} is from {cc}"));
+    }
+    if let Some(c) = country.and_then(country_code)
+        && !compatible(&c)
+    {
+        return Some(format!("the row's country is {c}"));
+    }
+    None
 }
 
 fn basis_rank(b: Basis) -> u8 {

@@ -5,7 +5,7 @@
 //! is `prohibited`, and at most 5% of the unlisted rows go to `review`. Prints precision,
 //! recall and the review rate (`cargo test --test eval_matching -- --nocapture`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use holdscreen::holdings::ReadOptions;
@@ -28,20 +28,70 @@ struct Case {
     note: String,
 }
 
-fn eval_file() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/cmic_eval.csv")
-}
-
-fn cases() -> Vec<Case> {
-    let mut r = csv::Reader::from_path(eval_file()).expect("tests/eval/cmic_eval.csv");
+fn cases(file: &str) -> Vec<Case> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/eval")
+        .join(file);
+    let mut r = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
     r.deserialize()
         .map(|c| c.expect("well-formed case"))
         .collect()
 }
 
+/// The designated set: every listed row found, no unlisted row prohibited, review on at
+/// most 5% of the unlisted rows.
 #[test]
 fn evaluation_set() {
-    let cases = cases();
+    let m = evaluate("cmic_eval.csv");
+    assert!(
+        m.misses.is_empty(),
+        "missed listed rows:\n{}",
+        m.misses.join("\n")
+    );
+    assert!(
+        m.review_rate <= 0.05,
+        "review on {:.1}% of unlisted rows",
+        m.review_rate * 100.0
+    );
+}
+
+/// A second set, written independently (by another analyst, from the list data and vendor
+/// conventions) after the scores were tuned on the first: a held-out check. OFAC publishes
+/// romanised names only, so a listed row named in Chinese script alone cannot be found by
+/// name: such rows must be `invalid` (never silently clear) or carry a note saying only
+/// their identifiers were screened. Every other listed row must be found.
+#[test]
+fn held_out_vendor_set() {
+    let m = evaluate("vendor_eval.csv");
+    let latin_misses: Vec<&String> = m
+        .misses
+        .iter()
+        .filter(|l| !l.contains("name-chinese"))
+        .collect();
+    assert!(
+        latin_misses.is_empty(),
+        "missed listed rows: {latin_misses:?}"
+    );
+    for l in m.misses.iter().filter(|l| l.contains("name-chinese")) {
+        assert!(
+            l.contains("-> invalid") || l.contains("not in Latin script"),
+            "a Chinese-script row is flagged: {l}"
+        );
+    }
+    assert!(
+        m.review_rate <= 0.10,
+        "review on {:.1}% of unlisted rows",
+        m.review_rate * 100.0
+    );
+}
+
+struct Metrics {
+    misses: Vec<String>,
+    review_rate: f64,
+}
+
+fn evaluate(file: &str) -> Metrics {
+    let cases = cases(file);
     assert!(
         cases.len() >= 200,
         "at least 200 cases, got {}",
@@ -50,7 +100,7 @@ fn evaluation_set() {
 
     // The cases as a holdings file, one row each, in order.
     let dir = tempfile::tempdir().unwrap();
-    let book = dir.path().join("eval-book.csv");
+    let book = dir.path().join(file);
     let mut w = csv::Writer::from_path(&book).unwrap();
     w.write_record([
         "Case",
@@ -110,11 +160,21 @@ fn evaluation_set() {
         match c.expected.as_str() {
             "listed" => {
                 listed += 1;
-                // `entity_id` may list alternatives (a name the list gives to two entities).
+                // `entity_id` may list alternatives (a name the list gives to two entities),
+                // as `a|b` or as `alt-entity=<id>` in the note.
+                let alternatives: Vec<&str> = c
+                    .entity_id
+                    .split('|')
+                    .chain(
+                        c.note
+                            .split(['+', ';', ' '])
+                            .filter_map(|t| t.strip_prefix("alt-entity=")),
+                    )
+                    .collect();
                 let right_entity = p
                     .entity_id
                     .as_deref()
-                    .is_some_and(|id| c.entity_id.split('|').any(|e| e == id));
+                    .is_some_and(|id| alternatives.contains(&id));
                 if flagged && right_entity {
                     found += 1;
                     if p.status != Status::Review {
@@ -122,13 +182,14 @@ fn evaluation_set() {
                     }
                 } else {
                     misses.push(format!(
-                        "{} {:?} [{}] -> {} {:?} {}",
+                        "{} {:?} [{}] -> {} {:?} {} {}",
                         c.case_id,
                         c.name,
                         c.note,
                         p.status.as_str(),
                         p.entity_id,
-                        p.explanation.as_deref().unwrap_or("")
+                        p.explanation.as_deref().unwrap_or(""),
+                        p.notes.join(" | ")
                     ));
                 }
             }
@@ -167,7 +228,7 @@ fn evaluation_set() {
     let precision = found as f64 / flagged_total.max(1) as f64;
     let review_rate = unlisted_review as f64 / unlisted.max(1) as f64;
     println!(
-        "evaluation: {} cases ({listed} listed, {unlisted} unlisted)\n  recall {:.1}% ({found}/{listed}; {found_prohibited} prohibited, {} review)\n  precision {:.1}% (flagged {flagged_total})\n  unlisted prohibited {unlisted_prohibited}, unlisted review {unlisted_review} ({:.1}%)",
+        "evaluation {file}: {} cases ({listed} listed, {unlisted} unlisted)\n  recall {:.1}% ({found}/{listed}; {found_prohibited} prohibited, {} review)\n  precision {:.1}% (flagged {flagged_total})\n  unlisted prohibited {unlisted_prohibited}, unlisted review {unlisted_review} ({:.1}%)",
         cases.len(),
         recall * 100.0,
         found - found_prohibited,
@@ -177,24 +238,23 @@ fn evaluation_set() {
     for r in &reviews {
         println!("  review: {r}");
     }
+    for r in &misses {
+        println!("  MISSED: {r}");
+    }
+    for r in &false_alarms {
+        println!("  FALSE ALARM: {r}");
+    }
     assert!(
         listed >= 100 && unlisted >= 100,
         "both halves of the set are large"
-    );
-    assert!(
-        misses.is_empty(),
-        "missed listed rows:\n{}",
-        misses.join("\n")
     );
     assert!(
         false_alarms.is_empty(),
         "unlisted rows prohibited:\n{}",
         false_alarms.join("\n")
     );
-    assert!(
-        review_rate <= 0.05,
-        "review on {:.1}% of unlisted rows:\n{}",
-        review_rate * 100.0,
-        reviews.join("\n")
-    );
+    Metrics {
+        misses,
+        review_rate,
+    }
 }
