@@ -22,8 +22,13 @@ use holdscreen::holdings::Role;
 ///
 ///   holdscreen screen blotter.csv --list ./ofac/ --column ticker="BBG Code"
 ///
-/// Exit codes: 0 = nothing prohibited, 1 = at least one position prohibited,
-/// 2 = could not screen (bad arguments, unreadable input or list).
+///   holdscreen screen book.xlsx --list ofac/consolidated/ --list ofac/sdn/   # + SDN blocking
+///
+///   holdscreen trades samples/orders/trade-blotter.csv --constituents samples/funds/
+///
+/// Exit codes: 0 = nothing prohibited or blocked, 1 = at least one position prohibited or
+/// blocked (trades: an order blocked), 2 = could not screen (bad arguments, unreadable input
+/// or list).
 #[derive(Debug, Parser)]
 #[command(name = "holdscreen", version, about, long_about, max_term_width = 100)]
 pub struct Cli {
