@@ -538,10 +538,16 @@ fn read_row(
     let same_as_header = columns
         .iter()
         .filter(|c| {
-            cells
-                .get(c.index)
-                .and_then(Cell::text)
-                .is_some_and(|t| normalise_header(&t) == header_cells[c.index])
+            // Cheap first: a header cell is text of about the header's length.
+            match cells.get(c.index) {
+                Some(Cell::Text(t)) => {
+                    let t = t.trim();
+                    t.len() + 4 >= c.header.len()
+                        && t.len() <= c.header.len() + 4
+                        && normalise_header(t) == header_cells[c.index]
+                }
+                _ => false,
+            }
         })
         .count();
     if same_as_header >= 2 && same_as_header * 2 >= columns.len() {
