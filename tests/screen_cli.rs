@@ -467,7 +467,12 @@ fn names_in_any_script_are_screened_without_error() {
         .args(["--as-of", "2026-11-22", "--no-report", "--json", "-", "-q"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["positions"].as_array().unwrap().len(), 3);
 }
