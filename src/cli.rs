@@ -192,6 +192,44 @@ pub enum ListCommand {
         #[arg(long)]
         json: bool,
     },
+    /// One entry with every identifier, alias and date: by OFAC id (ent_num), or by a part
+    /// of a name, a.k.a. or Issuer Name.
+    ///
+    /// Examples: holdscreen list show 30923; holdscreen list show hikvision
+    Show {
+        /// An OFAC id, or text to look for in names.
+        #[arg(value_name = "ID|NAME")]
+        query: String,
+        #[command(flatten)]
+        list: ListSelection,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What changed between two versions of a list: entries added, removed, and changed
+    /// field by field (names, programs, a.k.a.s, identifiers, CMIC ISINs, tickers and dates).
+    ///
+    /// Example: holdscreen list diff data/ofac/consolidated-2024-05-06.xml data/ofac/cons-2025-12
+    Diff {
+        /// The older list (file or folder, as --list takes).
+        #[arg(value_name = "OLD")]
+        old: PathBuf,
+        /// The newer list.
+        #[arg(value_name = "NEW")]
+        new: PathBuf,
+        /// Only NS-CMIC (CMIC-EO13959) entries.
+        #[arg(long)]
+        cmic_only: bool,
+        /// Also write the diff as JSON (`-` for standard output).
+        #[arg(long, value_name = "OUT.json")]
+        json: Option<PathBuf>,
+        /// Also write the diff as an Excel workbook (Summary, Added, Removed, Changed).
+        #[arg(short, long, value_name = "DIFF.xlsx")]
+        output: Option<PathBuf>,
+        /// Overwrite existing output files.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -10,9 +10,11 @@
 //! knows which file a list came from, only its [`ListSnapshot`] provenance.
 
 pub mod csv_set;
+pub mod diff;
 pub mod embedded;
 pub mod load;
 pub mod remarks;
+pub mod show;
 pub mod xml;
 
 use chrono::NaiveDate;
