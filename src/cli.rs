@@ -206,6 +206,18 @@ pub enum ListCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Fetch the current consolidated (non-SDN) list from OFAC's Sanctions List Service into
+    /// DIR/current (the copy it replaces is kept as DIR/previous). The files are checked
+    /// before anything is replaced: a failed or partial download leaves DIR as it was.
+    /// Then screen with --list DIR/current.
+    Update {
+        /// Folder that keeps the downloaded list.
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        /// Where the exports are published.
+        #[arg(long, value_name = "URL", default_value = holdscreen::list::update::DEFAULT_BASE_URL)]
+        base_url: String,
+    },
     /// What changed between two versions of a list: entries added, removed, and changed
     /// field by field (names, programs, a.k.a.s, identifiers, CMIC ISINs, tickers and dates).
     ///

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Trades(args) => run_trades(args),
         Command::List(args) => match args.command {
             ListCommand::Info { list, json } => list_info(&list, json).map(|()| 0),
+            ListCommand::Update { dir, base_url } => list_update(&dir, &base_url).map(|()| 0),
             ListCommand::Show { query, list, json } => list_show(&query, &list, json).map(|()| 0),
             ListCommand::Diff {
                 old,
@@ -273,6 +274,34 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
     std::mem::forget(report);
     std::mem::forget(list);
     Ok(code)
+}
+
+fn list_update(dir: &std::path::Path, base_url: &str) -> Result<()> {
+    let (now, _) = run_clock();
+    let r = list::update::update(dir, base_url, now).context("could not update the list")?;
+    let mut s = format!(
+        "Fetched {} files at {} into {} ({} entries, {} NS-CMIC)\n",
+        r.files.len(),
+        r.fetched_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        r.dir,
+        r.entries,
+        r.cmic_entries
+    );
+    for f in &r.files {
+        s.push_str(&format!(
+            "  {} {} bytes sha256 {}\n",
+            f.name, f.bytes, f.sha256
+        ));
+    }
+    if let Some(p) = &r.previous {
+        s.push_str(&format!("The copy it replaced is in {p}.\n"));
+    }
+    s.push_str(&format!(
+        "Screen with: holdscreen screen BOOK --list {}\n",
+        r.dir
+    ));
+    std::io::stdout().write_all(s.as_bytes())?;
+    Ok(())
 }
 
 fn list_show(query: &str, sel: &ListSelection, json: bool) -> Result<()> {

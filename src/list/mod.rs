@@ -15,6 +15,7 @@ pub mod embedded;
 pub mod load;
 pub mod remarks;
 pub mod show;
+pub mod update;
 pub mod xml;
 
 use chrono::NaiveDate;
