@@ -11,8 +11,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::ident::check_isin;
+use crate::ident::ticker::parse_list_ticker;
 use crate::ident::{IdCheck, TickerKey, cusip_from_isin, normalise_id, ticker::bare_code};
-use crate::list::{Entry, ListKind, ListSnapshot, PartyType, SanctionsList};
+use crate::list::{
+    Entry, ListKind, ListSnapshot, ListedIsin, ListedTicker, PartyType, SanctionsList,
+};
 use crate::names::{self, NameComparison, NormName};
 use crate::report::Basis;
 
@@ -160,8 +164,31 @@ impl ListIndex {
             })
             .collect();
         for ((id, e), names_of_entry) in ix.entries.iter().enumerate().zip(normalised) {
-            if let Some(c) = &e.cmic {
-                for isin in &c.isins {
+            // Typed CMIC data, or for other entries (SDN) the ISINs and equity tickers that
+            // OFAC writes in their remarks.
+            let (isins, tickers): (Vec<ListedIsin>, Vec<ListedTicker>) = match &e.cmic {
+                Some(c) => (c.isins.clone(), c.tickers.clone()),
+                None => (
+                    e.identifiers
+                        .iter()
+                        .filter(|i| i.label.eq_ignore_ascii_case("ISIN"))
+                        .map(|i| ListedIsin {
+                            value: i.value.clone(),
+                            check: check_isin(&normalise_id(&i.value)),
+                        })
+                        .collect(),
+                    e.identifiers
+                        .iter()
+                        .filter(|i| i.label.eq_ignore_ascii_case("Equity Ticker"))
+                        .map(|i| ListedTicker {
+                            raw: i.value.clone(),
+                            key: parse_list_ticker(&i.value),
+                        })
+                        .collect(),
+                ),
+            };
+            {
+                for isin in &isins {
                     let v = normalise_id(&isin.value);
                     push_unique(ix.isin.entry(v.clone()).or_default(), id);
                     if isin.check == IdCheck::Valid
@@ -171,7 +198,7 @@ impl ListIndex {
                     }
                     ix.listed_isins.push((v, id));
                 }
-                for t in &c.tickers {
+                for t in &tickers {
                     if let Some(k) = &t.key {
                         let list = ix.ticker.entry(k.clone()).or_default();
                         if !list.iter().any(|(eid, _)| *eid == id) {

@@ -47,7 +47,8 @@ fn sdn_entities_are_blocked_and_individuals_never_match_securities() {
          VTB Bank PJSC,RU000A0JP5V6,5000\n\
          China Mobile Ltd,HK0941009539,100\n\
          Putin Vladimir Vladimirovich,,1\n\
-         Apple Inc,US0378331005,10\n",
+         Apple Inc,US0378331005,10\n\
+         Ilyushin ordinary shares,RU0007796926,50\n",
     )
     .unwrap();
     let (code, doc) = run("screen", &book);
@@ -71,6 +72,10 @@ fn sdn_entities_are_blocked_and_individuals_never_match_securities() {
         "an individual is not a security issuer"
     );
     assert_eq!(p[4]["status"], "clear");
+    // An ISIN OFAC writes in an SDN entry's remarks blocks by itself.
+    assert_eq!(p[5]["status"], "blocked");
+    assert_eq!(p[5]["entity_id"], "35996");
+    assert_eq!(p[5]["basis"], "isin");
 }
 
 #[test]
