@@ -166,17 +166,18 @@ fn records(file: &CsvFile<'_>) -> Result<Vec<(usize, csv::ByteRecord)>, ListErro
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    let mut out = Vec::new();
-    let mut rec = csv::ByteRecord::new();
+    let mut out = Vec::with_capacity(newlines.len() + 1);
     loop {
         let here = rdr.position().byte();
+        // A fresh record each time, moved into the output (no clone).
+        let mut rec = csv::ByteRecord::new();
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {
                 if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
                     continue;
                 }
                 let start = rec.position().map_or(here, csv::Position::byte);
-                out.push((line_at(bytes, &newlines, start), rec.clone()));
+                out.push((line_at(bytes, &newlines, start), rec));
             }
             Ok(false) => break,
             Err(e) => {
