@@ -192,56 +192,83 @@ pub enum ListCommand {
         #[arg(long)]
         json: bool,
     },
-    /// One entry with every identifier, alias and date: by OFAC id (ent_num), or by a part
-    /// of a name, a.k.a. or Issuer Name.
+    /// One entry with every identifier, alias, date and remark.
     ///
-    /// Examples: holdscreen list show 30923; holdscreen list show hikvision
-    Show {
-        /// An OFAC id, or text to look for in names.
-        #[arg(value_name = "ID|NAME")]
-        query: String,
-        #[command(flatten)]
-        list: ListSelection,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Fetch the current consolidated (non-SDN) list from OFAC's Sanctions List Service into
-    /// DIR/current (the copy it replaces is kept as DIR/previous). The files are checked
-    /// before anything is replaced: a failed or partial download leaves DIR as it was.
-    /// Then screen with --list DIR/current.
-    Update {
-        /// Folder that keeps the downloaded list.
-        #[arg(long, value_name = "DIR")]
-        dir: PathBuf,
-        /// Where the exports are published.
-        #[arg(long, value_name = "URL", default_value = holdscreen::list::update::DEFAULT_BASE_URL)]
-        base_url: String,
-    },
-    /// What changed between two versions of a list: entries added, removed, and changed
-    /// field by field (names, programs, a.k.a.s, identifiers, CMIC ISINs, tickers and dates).
+    /// ENTRY is an OFAC id (ent_num / uid) or part of a name or alias (case-insensitive).
+    /// When a name matches several entries they are listed, to choose an id from.
+    Show(ListShowArgs),
+    /// Compare two versions of a list: entries added, removed and changed.
     ///
-    /// Example: holdscreen list diff data/ofac/consolidated-2024-05-06.xml data/ofac/cons-2025-12
-    Diff {
-        /// The older list (file or folder, as --list takes).
-        #[arg(value_name = "OLD")]
-        old: PathBuf,
-        /// The newer list.
-        #[arg(value_name = "NEW")]
-        new: PathBuf,
-        /// Only NS-CMIC (CMIC-EO13959) entries.
-        #[arg(long)]
-        cmic_only: bool,
-        /// Also write the diff as JSON (`-` for standard output).
-        #[arg(long, value_name = "OUT.json")]
-        json: Option<PathBuf>,
-        /// Also write the diff as an Excel workbook (Summary, Added, Removed, Changed).
-        #[arg(short, long, value_name = "DIFF.xlsx")]
-        output: Option<PathBuf>,
-        /// Overwrite existing output files.
-        #[arg(long)]
-        force: bool,
-    },
+    /// OLD and NEW are list files or folders, as --list takes them (e.g. a consolidated.xml
+    /// and a CSV set). Prints a summary; --json and --output export every change.
+    Diff(ListDiffArgs),
+    /// Fetch the current consolidated list from OFAC into a folder.
+    ///
+    /// Downloads CONS_PRIM/ALT/ADD/COMMENTS.CSV into a new folder inside DIR, checks that
+    /// every file arrived whole and that the set reads and holds NS-CMIC entries, then makes
+    /// it DIR/current (with FETCHED.json: fetch time, URLs, SHA-256 and size of each file).
+    /// A failed download never replaces the current copy. Use it with --list DIR/current.
+    Update(ListUpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListShowArgs {
+    /// OFAC id (ent_num / uid), or part of a name or alias.
+    #[arg(value_name = "ID|NAME")]
+    pub query: String,
+
+    #[command(flatten)]
+    pub list: ListSelection,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListDiffArgs {
+    /// The older list: a file or folder, as --list takes it.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+
+    /// The newer list.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+
+    /// Write every change as JSON here; `-` writes it to standard output.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Write an Excel workbook (Summary, Added, Removed, Changed).
+    #[arg(short, long, value_name = "FILE.xlsx")]
+    pub output: Option<PathBuf>,
+
+    /// List NS-CMIC (CMIC-EO13959) entries only; the counts still cover every entry.
+    #[arg(long)]
+    pub cmic_only: bool,
+
+    /// Overwrite existing output files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListUpdateArgs {
+    /// Folder that keeps the list (created if needed); the good copy is DIR/current.
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Where the files are fetched from (file names are appended).
+    #[arg(long, value_name = "URL", default_value = holdscreen::list::update::DEFAULT_BASE_URL)]
+    pub base_url: String,
+
+    /// Also fetch CONSOLIDATED.XML (it carries OFAC's Publish_Date).
+    #[arg(long)]
+    pub xml: bool,
+
+    /// Seconds allowed for each file.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,7 @@
 //! The `holdscreen` binary: parse arguments, call the library, print, map to an exit code.
 
 mod cli;
+mod list_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -31,24 +32,9 @@ fn main() -> ExitCode {
         Command::Trades(args) => run_trades(args),
         Command::List(args) => match args.command {
             ListCommand::Info { list, json } => list_info(&list, json).map(|()| 0),
-            ListCommand::Update { dir, base_url } => list_update(&dir, &base_url).map(|()| 0),
-            ListCommand::Show { query, list, json } => list_show(&query, &list, json).map(|()| 0),
-            ListCommand::Diff {
-                old,
-                new,
-                cmic_only,
-                json,
-                output,
-                force,
-            } => list_diff(
-                &old,
-                &new,
-                cmic_only,
-                json.as_deref(),
-                output.as_deref(),
-                force,
-            )
-            .map(|()| 0),
+            ListCommand::Show(a) => list_cmd::show(&a),
+            ListCommand::Diff(a) => list_cmd::diff(&a),
+            ListCommand::Update(a) => list_cmd::update(&a),
         },
     };
     match result {
@@ -274,145 +260,6 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
     std::mem::forget(report);
     std::mem::forget(list);
     Ok(code)
-}
-
-fn list_update(dir: &std::path::Path, base_url: &str) -> Result<()> {
-    let (now, _) = run_clock();
-    let r = list::update::update(dir, base_url, now).context("could not update the list")?;
-    let mut s = format!(
-        "Fetched {} files at {} into {} ({} entries, {} NS-CMIC)\n",
-        r.files.len(),
-        r.fetched_at.format("%Y-%m-%d %H:%M:%S UTC"),
-        r.dir,
-        r.entries,
-        r.cmic_entries
-    );
-    for f in &r.files {
-        s.push_str(&format!(
-            "  {} {} bytes sha256 {}\n",
-            f.name, f.bytes, f.sha256
-        ));
-    }
-    if let Some(p) = &r.previous {
-        s.push_str(&format!("The copy it replaced is in {p}.\n"));
-    }
-    s.push_str(&format!(
-        "Screen with: holdscreen screen BOOK --list {}\n",
-        r.dir
-    ));
-    std::io::stdout().write_all(s.as_bytes())?;
-    Ok(())
-}
-
-fn list_show(query: &str, sel: &ListSelection, json: bool) -> Result<()> {
-    let list = load_list(sel)?;
-    let found = list::show::find_entries(&list, query);
-    if found.is_empty() {
-        bail!(
-            "no entry has the id or a name containing '{query}': try a shorter part of the name, or `holdscreen list info`"
-        );
-    }
-    let out = if json {
-        let mut s = serde_json::to_string_pretty(&found)?;
-        s.push('\n');
-        s
-    } else if found.len() > 1 && found.iter().any(|f| f.entry.id != found[0].entry.id) {
-        let mut s = format!(
-            "{} entries match '{query}'; show one by its id:\n",
-            found.len()
-        );
-        for f in &found {
-            s.push_str(&format!(
-                "  {:>6}  {}  [{}]\n",
-                f.entry.id,
-                f.entry.name,
-                f.entry.programs.join(", ")
-            ));
-        }
-        s
-    } else {
-        found
-            .iter()
-            .map(list::show::describe)
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    std::io::stdout().write_all(out.as_bytes())?;
-    Ok(())
-}
-
-fn list_diff(
-    old: &std::path::Path,
-    new: &std::path::Path,
-    cmic_only: bool,
-    json: Option<&std::path::Path>,
-    output: Option<&std::path::Path>,
-    force: bool,
-) -> Result<()> {
-    let load = |p: &std::path::Path| {
-        list::load_paths(&[p.to_path_buf()])
-            .with_context(|| format!("could not read the list {}", p.display()))
-    };
-    let (a, b) = (load(old)?, load(new)?);
-    let mut diff = list::diff::diff_lists(&a, &b);
-    if cmic_only {
-        diff = diff.cmic_only();
-    }
-    if let Some(path) = output {
-        let bytes = list::diff::render_diff_xlsx(&diff).context("could not build the workbook")?;
-        write_atomic(path, &bytes, force)
-            .with_context(|| format!("could not write {}", path.display()))?;
-    }
-    let to_stdout = json.is_some_and(|p| p.as_os_str() == "-");
-    if let Some(path) = json {
-        let mut bytes = serde_json::to_vec_pretty(&diff)?;
-        bytes.push(b'\n');
-        if to_stdout {
-            std::io::stdout().write_all(&bytes)?;
-            return Ok(());
-        }
-        write_atomic(path, &bytes, force)
-            .with_context(|| format!("could not write {}", path.display()))?;
-    }
-    let mut s = format!(
-        "old: {} ({} entries)\nnew: {} ({} entries)\n\n  added   {:>5}   ({} NS-CMIC)\n  removed {:>5}   ({} NS-CMIC)\n  changed {:>5}   ({} NS-CMIC)\n",
-        diff.old,
-        diff.old_entries,
-        diff.new,
-        diff.new_entries,
-        diff.all.added,
-        diff.cmic.added,
-        diff.all.removed,
-        diff.cmic.removed,
-        diff.all.changed,
-        diff.cmic.changed
-    );
-    const SHOWN: usize = 30;
-    for e in diff.added.iter().take(SHOWN) {
-        s.push_str(&format!("  + {:>6} {}\n", e.id, e.name));
-    }
-    for e in diff.removed.iter().take(SHOWN) {
-        s.push_str(&format!("  - {:>6} {}\n", e.id, e.name));
-    }
-    for e in diff.changed.iter().take(SHOWN) {
-        let fields: Vec<&str> = e.changes.iter().map(|c| c.field.as_str()).collect();
-        s.push_str(&format!(
-            "  ~ {:>6} {} ({})\n",
-            e.id,
-            e.name,
-            fields.join(", ")
-        ));
-    }
-    let hidden = diff.added.len().saturating_sub(SHOWN)
-        + diff.removed.len().saturating_sub(SHOWN)
-        + diff.changed.len().saturating_sub(SHOWN);
-    if hidden > 0 {
-        s.push_str(&format!(
-            "  ... and {hidden} more (use --json or --output)\n"
-        ));
-    }
-    std::io::stdout().write_all(s.as_bytes())?;
-    Ok(())
 }
 
 fn list_info(sel: &ListSelection, json: bool) -> Result<()> {

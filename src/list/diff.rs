@@ -1,355 +1,602 @@
-//! `holdscreen list diff OLD NEW`: what changed between two versions of a list.
+//! `list diff`: what changed between two versions of a list, entry by entry.
 //!
-//! Entries are compared by id (ent_num / uid) over every snapshot of each side: added,
-//! removed, and changed field by field (name, type, programs, a.k.a.s, identifiers, Linked
-//! To, countries, and the CMIC ISINs, tickers, Issuer Names and dates). Free-text remarks are
-//! not compared: formats pack them differently (the XML keeps only what its `<id>` elements
-//! do not hold), and their data is compared through the identifiers parsed from them.
+//! Entries are matched by id (ent_num / uid). An entry is *added* when only the new list has
+//! it, *removed* when only the old one has it, and *changed* when a compared field differs:
+//! name, party type, programs, aliases, identifiers, Linked To, address countries, the typed
+//! NS-CMIC fields (dates, ISINs, tickers, issuer names, target type, USCC, LEI) and remarks.
+//!
+//! Sets (programs, aliases, identifiers...) are compared as sets, so a reordering is no
+//! change. Values are compared after collapsing repeated spaces, so a reformatted file is
+//! not reported as changed. The two formats write remarks differently (the CSV set packs
+//! every identifier into them, the XML keeps only leftover text), so remarks are compared
+//! only between snapshots of the same format; the identifiers, aliases and links they hold
+//! are compared in every case. Identifiers the typed NS-CMIC fields cover (ISIN, Equity
+//! Ticker, dates...) are reported under those fields for NS-CMIC entries, not again under
+//! `identifiers`; for other entries every identifier is under `identifiers`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{Entry, SanctionsList};
+use super::show::id_order;
+use super::{CmicData, Entry, ListFormat, PartyType, SanctionsList, SourceFile};
 
-/// An added or removed entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EntrySummary {
-    pub id: String,
-    pub name: String,
-    pub programs: Vec<String>,
-    pub cmic: bool,
+/// Identifier labels reported through the typed NS-CMIC fields ([`super::CmicData`]).
+pub const TYPED_LABELS: &[&str] = &[
+    "Equity Ticker",
+    "ISIN",
+    "Issuer Name",
+    "Target Type",
+    "Listing Date (CMIC)",
+    "Effective Date (CMIC)",
+    "Purchase/Sales For Divestment Date (CMIC)",
+    "Unified Social Credit Code (USCC)",
+    "Legal Entity Number",
+];
+
+/// A compared field of an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Field {
+    Name,
+    PartyType,
+    Programs,
+    Aliases,
+    Identifiers,
+    LinkedTo,
+    Countries,
+    ListingDate,
+    EffectiveDate,
+    DivestmentDate,
+    Isins,
+    Tickers,
+    IssuerNames,
+    TargetType,
+    Uscc,
+    Lei,
+    Remarks,
 }
 
-/// One field that differs.
+impl Field {
+    /// Words for a report.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Name => "Name",
+            Field::PartyType => "Party type",
+            Field::Programs => "Programs",
+            Field::Aliases => "Aliases",
+            Field::Identifiers => "Identifiers",
+            Field::LinkedTo => "Linked To",
+            Field::Countries => "Address countries",
+            Field::ListingDate => "Listing Date (CMIC)",
+            Field::EffectiveDate => "Effective Date (CMIC)",
+            Field::DivestmentDate => "Purchase/Sales For Divestment Date (CMIC)",
+            Field::Isins => "ISINs",
+            Field::Tickers => "Equity Tickers",
+            Field::IssuerNames => "Issuer Names",
+            Field::TargetType => "Target Type",
+            Field::Uscc => "USCC",
+            Field::Lei => "LEI",
+            Field::Remarks => "Remarks",
+        }
+    }
+
+    /// True for the typed NS-CMIC fields.
+    pub fn is_cmic(self) -> bool {
+        matches!(
+            self,
+            Field::ListingDate
+                | Field::EffectiveDate
+                | Field::DivestmentDate
+                | Field::Isins
+                | Field::Tickers
+                | Field::IssuerNames
+                | Field::TargetType
+                | Field::Uscc
+                | Field::Lei
+        )
+    }
+}
+
+/// One field of one entry that differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
-    pub field: String,
-    /// Old value, or for sets the items only in the old version.
-    pub old: String,
-    /// New value, or for sets the items only in the new version.
-    pub new: String,
+    pub field: Field,
+    /// The whole old value (set members joined with `; `), None when absent.
+    pub old: Option<String>,
+    pub new: Option<String>,
+    /// For set fields: members only in the old list.
+    pub removed: Vec<String>,
+    /// For set fields: members only in the new list.
+    pub added: Vec<String>,
 }
 
-/// An entry present on both sides with differences.
+/// An entry added or removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryBrief {
+    pub id: String,
+    pub name: String,
+    pub party_type: PartyType,
+    pub programs: Vec<String>,
+    pub cmic: bool,
+    pub listing_date: Option<NaiveDate>,
+    pub effective_date: Option<NaiveDate>,
+    pub divestment_date: Option<NaiveDate>,
+}
+
+/// An entry both lists have, with the fields that differ.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChangedEntry {
     pub id: String,
+    /// The new list's name.
     pub name: String,
+    /// The new list's programs.
+    pub programs: Vec<String>,
+    /// On the NS-CMIC list in the old or the new version.
     pub cmic: bool,
     pub changes: Vec<FieldChange>,
 }
 
-/// Counts of a diff.
+/// Counts of one comparison.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct DiffCounts {
+pub struct Counts {
+    pub old_entries: usize,
+    pub new_entries: usize,
     pub added: usize,
     pub removed: usize,
     pub changed: usize,
+    pub unchanged: usize,
 }
 
-/// Everything that changed between two lists.
+impl Counts {
+    /// True when nothing was added, removed or changed.
+    pub fn is_empty(&self) -> bool {
+        self.added == 0 && self.removed == 0 && self.changed == 0
+    }
+}
+
+/// One side of the comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffSide {
+    /// Descriptions of the side's snapshots.
+    pub snapshots: Vec<String>,
+    /// The newest snapshot date of the side.
+    pub date: Option<NaiveDate>,
+    pub files: Vec<SourceFile>,
+}
+
+/// Everything `list diff` reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct ListDiff {
-    pub old: String,
-    pub new: String,
-    pub old_entries: usize,
-    pub new_entries: usize,
-    pub all: DiffCounts,
-    /// The same counts for NS-CMIC (CMIC-EO13959) entries only.
-    pub cmic: DiffCounts,
-    pub added: Vec<EntrySummary>,
-    pub removed: Vec<EntrySummary>,
+    pub old: DiffSide,
+    pub new: DiffSide,
+    /// Every entry.
+    pub counts: Counts,
+    /// CMIC-EO13959 entries only (in either version).
+    pub cmic_counts: Counts,
+    /// Changed entries per field.
+    pub field_counts: BTreeMap<Field, usize>,
+    /// True when the lists below hold NS-CMIC entries only (`--cmic-only`); the counts
+    /// always cover every entry.
+    pub cmic_only: bool,
+    pub added: Vec<EntryBrief>,
+    pub removed: Vec<EntryBrief>,
     pub changed: Vec<ChangedEntry>,
+    /// How the comparison was made, where it matters (formats, several snapshots).
+    pub notes: Vec<String>,
 }
 
 impl ListDiff {
-    /// Keep only NS-CMIC entries.
-    pub fn cmic_only(mut self) -> ListDiff {
+    /// Keep only NS-CMIC entries in the added/removed/changed lists (counts unchanged).
+    pub fn retain_cmic(mut self) -> ListDiff {
         self.added.retain(|e| e.cmic);
         self.removed.retain(|e| e.cmic);
         self.changed.retain(|e| e.cmic);
+        self.cmic_only = true;
         self
     }
 }
 
-fn entries(list: &SanctionsList) -> BTreeMap<&str, &Entry> {
+fn side(list: &SanctionsList) -> DiffSide {
+    DiffSide {
+        snapshots: list
+            .snapshots
+            .iter()
+            .map(|s| s.description.clone())
+            .collect(),
+        date: list.snapshots.iter().filter_map(|s| s.date).max(),
+        files: list
+            .snapshots
+            .iter()
+            .flat_map(|s| s.files.iter().cloned())
+            .collect(),
+    }
+}
+
+/// Entries by id; a later snapshot (newer: snapshots are sorted by date) wins.
+fn by_id(list: &SanctionsList) -> BTreeMap<&str, (&Entry, ListFormat)> {
     let mut m = BTreeMap::new();
     for s in &list.snapshots {
         for e in &s.entries {
-            m.insert(e.id.as_str(), e);
+            m.insert(e.id.as_str(), (e, s.format));
         }
     }
     m
 }
 
-fn describe(list: &SanctionsList) -> String {
-    list.snapshots
-        .iter()
-        .map(|s| s.description.clone())
-        .collect::<Vec<_>>()
-        .join(" + ")
-}
-
-fn summary(e: &Entry) -> EntrySummary {
-    EntrySummary {
+fn brief(e: &Entry) -> EntryBrief {
+    let c = e.cmic.as_ref();
+    EntryBrief {
         id: e.id.clone(),
         name: e.name.clone(),
+        party_type: e.party_type,
         programs: e.programs.clone(),
         cmic: e.is_cmic(),
+        listing_date: c.and_then(|c| c.listing_date),
+        effective_date: c.and_then(|c| c.effective_date),
+        divestment_date: c.and_then(|c| c.divestment_date),
     }
 }
 
-fn set_change(
-    field: &str,
-    old: BTreeSet<String>,
-    new: BTreeSet<String>,
-    out: &mut Vec<FieldChange>,
-) {
-    if old != new {
+/// Collapse runs of whitespace; trim.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn party(p: PartyType) -> String {
+    match p {
+        PartyType::Entity => "entity",
+        PartyType::Individual => "individual",
+        PartyType::Vessel => "vessel",
+        PartyType::Aircraft => "aircraft",
+    }
+    .to_string()
+}
+
+fn scalar(out: &mut Vec<FieldChange>, field: Field, old: Option<String>, new: Option<String>) {
+    let o = old.map(|s| squash(&s)).filter(|s| !s.is_empty());
+    let n = new.map(|s| squash(&s)).filter(|s| !s.is_empty());
+    if o != n {
         out.push(FieldChange {
-            field: field.to_string(),
-            old: old.difference(&new).cloned().collect::<Vec<_>>().join("; "),
-            new: new.difference(&old).cloned().collect::<Vec<_>>().join("; "),
+            field,
+            old: o,
+            new: n,
+            removed: Vec::new(),
+            added: Vec::new(),
         });
     }
 }
 
-fn value_change(field: &str, old: String, new: String, out: &mut Vec<FieldChange>) {
-    if old != new {
-        out.push(FieldChange {
-            field: field.to_string(),
-            old,
-            new,
-        });
+fn set<I, J>(out: &mut Vec<FieldChange>, field: Field, old: I, new: J)
+where
+    I: IntoIterator<Item = String>,
+    J: IntoIterator<Item = String>,
+{
+    let o: BTreeSet<String> = old
+        .into_iter()
+        .map(|s| squash(&s))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let n: BTreeSet<String> = new
+        .into_iter()
+        .map(|s| squash(&s))
+        .filter(|s| !s.is_empty())
+        .collect();
+    if o == n {
+        return;
+    }
+    let join = |s: &BTreeSet<String>| {
+        (!s.is_empty()).then(|| s.iter().cloned().collect::<Vec<_>>().join("; "))
+    };
+    out.push(FieldChange {
+        field,
+        old: join(&o),
+        new: join(&n),
+        removed: o.difference(&n).cloned().collect(),
+        added: n.difference(&o).cloned().collect(),
+    });
+}
+
+fn identifier_text(label: &str, value: &str, country: Option<&str>) -> String {
+    match country {
+        Some(c) => format!("{label} {value} ({c})"),
+        None => format!("{label} {value}"),
     }
 }
 
-/// Field-by-field differences of one entry.
-pub fn entry_changes(a: &Entry, b: &Entry) -> Vec<FieldChange> {
+/// The identifiers not reported through typed NS-CMIC fields (all of them for an entry
+/// that is not on the NS-CMIC list in either version).
+fn other_identifiers(e: &Entry, typed: bool) -> Vec<String> {
+    e.identifiers
+        .iter()
+        .filter(|i| !typed || !TYPED_LABELS.contains(&i.label.as_str()))
+        .map(|i| identifier_text(&i.label, &i.value, i.country.as_deref()))
+        .collect()
+}
+
+fn date_text(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+/// The fields of `old` and `new` (the same id) that differ.
+pub fn diff_entry(old: &Entry, new: &Entry, compare_remarks: bool) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    value_change("name", a.name.clone(), b.name.clone(), &mut out);
-    value_change(
-        "type",
-        format!("{:?}", a.party_type),
-        format!("{:?}", b.party_type),
+    let typed = old.cmic.is_some() || new.cmic.is_some();
+    scalar(
         &mut out,
+        Field::Name,
+        Some(old.name.clone()),
+        Some(new.name.clone()),
     );
-    let set = |v: &[String]| v.iter().cloned().collect::<BTreeSet<_>>();
-    set_change("programs", set(&a.programs), set(&b.programs), &mut out);
-    let akas = |e: &Entry| {
+    scalar(
+        &mut out,
+        Field::PartyType,
+        Some(party(old.party_type)),
+        Some(party(new.party_type)),
+    );
+    set(
+        &mut out,
+        Field::Programs,
+        old.programs.clone(),
+        new.programs.clone(),
+    );
+    let aliases = |e: &Entry| -> Vec<String> {
         e.aliases
             .iter()
-            .map(|x| format!("{} {}", x.kind, x.name))
+            .map(|a| format!("{} {}", a.kind, a.name))
             .collect()
     };
-    set_change("aliases", akas(a), akas(b), &mut out);
-    let ids = |e: &Entry| {
-        e.identifiers
-            .iter()
-            .map(|i| match &i.country {
-                Some(c) => format!("{} {} ({c})", i.label, i.value),
-                None => format!("{} {}", i.label, i.value),
-            })
-            .collect()
-    };
-    set_change("identifiers", ids(a), ids(b), &mut out);
-    set_change("linked to", set(&a.linked_to), set(&b.linked_to), &mut out);
-    set_change("countries", set(&a.countries), set(&b.countries), &mut out);
-    let (ca, cb) = (
-        a.cmic.clone().unwrap_or_default(),
-        b.cmic.clone().unwrap_or_default(),
-    );
-    let d = |x: Option<chrono::NaiveDate>| x.map(|d| d.to_string()).unwrap_or_default();
-    value_change(
-        "listing date",
-        d(ca.listing_date),
-        d(cb.listing_date),
+    set(&mut out, Field::Aliases, aliases(old), aliases(new));
+    set(
         &mut out,
+        Field::Identifiers,
+        other_identifiers(old, typed),
+        other_identifiers(new, typed),
     );
-    value_change(
-        "effective date",
-        d(ca.effective_date),
-        d(cb.effective_date),
+    set(
         &mut out,
+        Field::LinkedTo,
+        old.linked_to.clone(),
+        new.linked_to.clone(),
     );
-    value_change(
-        "divestment date",
-        d(ca.divestment_date),
-        d(cb.divestment_date),
+    set(
         &mut out,
+        Field::Countries,
+        old.countries.clone(),
+        new.countries.clone(),
     );
-    let isins = |c: &super::CmicData| c.isins.iter().map(|i| i.value.clone()).collect();
-    set_change("ISINs", isins(&ca), isins(&cb), &mut out);
-    let tickers = |c: &super::CmicData| c.tickers.iter().map(|t| t.raw.clone()).collect();
-    set_change("tickers", tickers(&ca), tickers(&cb), &mut out);
-    set_change(
-        "issuer names",
-        set(&ca.issuer_names),
-        set(&cb.issuer_names),
+    let empty = CmicData::default();
+    let oc = old.cmic.as_ref().unwrap_or(&empty);
+    let nc = new.cmic.as_ref().unwrap_or(&empty);
+    scalar(
         &mut out,
+        Field::ListingDate,
+        date_text(oc.listing_date),
+        date_text(nc.listing_date),
     );
-    value_change(
-        "target type",
-        ca.target_type.clone().unwrap_or_default(),
-        cb.target_type.clone().unwrap_or_default(),
+    scalar(
         &mut out,
+        Field::EffectiveDate,
+        date_text(oc.effective_date),
+        date_text(nc.effective_date),
     );
+    scalar(
+        &mut out,
+        Field::DivestmentDate,
+        date_text(oc.divestment_date),
+        date_text(nc.divestment_date),
+    );
+    let isins = |c: &CmicData| -> Vec<String> { c.isins.iter().map(|i| i.value.clone()).collect() };
+    set(&mut out, Field::Isins, isins(oc), isins(nc));
+    let tickers =
+        |c: &CmicData| -> Vec<String> { c.tickers.iter().map(|t| t.raw.clone()).collect() };
+    set(&mut out, Field::Tickers, tickers(oc), tickers(nc));
+    set(
+        &mut out,
+        Field::IssuerNames,
+        oc.issuer_names.clone(),
+        nc.issuer_names.clone(),
+    );
+    scalar(
+        &mut out,
+        Field::TargetType,
+        oc.target_type.clone(),
+        nc.target_type.clone(),
+    );
+    set(&mut out, Field::Uscc, oc.uscc.clone(), nc.uscc.clone());
+    set(&mut out, Field::Lei, oc.lei.clone(), nc.lei.clone());
+    if compare_remarks {
+        scalar(
+            &mut out,
+            Field::Remarks,
+            old.remarks.clone(),
+            new.remarks.clone(),
+        );
+    }
     out
 }
 
-/// Compare two lists (every snapshot of each side; the last one wins for an id).
+/// Compare two lists entry by entry.
 pub fn diff_lists(old: &SanctionsList, new: &SanctionsList) -> ListDiff {
-    let (a, b) = (entries(old), entries(new));
-    let mut diff = ListDiff {
-        old: describe(old),
-        new: describe(new),
-        old_entries: a.len(),
-        new_entries: b.len(),
-        all: DiffCounts::default(),
-        cmic: DiffCounts::default(),
-        added: Vec::new(),
-        removed: Vec::new(),
-        changed: Vec::new(),
-    };
-    for (id, e) in &b {
-        match a.get(id) {
-            None => diff.added.push(summary(e)),
-            Some(old_e) => {
-                let changes = entry_changes(old_e, e);
-                if !changes.is_empty() {
-                    diff.changed.push(ChangedEntry {
-                        id: e.id.clone(),
-                        name: e.name.clone(),
-                        cmic: e.is_cmic() || old_e.is_cmic(),
-                        changes,
-                    });
-                }
-            }
+    let o = by_id(old);
+    let n = by_id(new);
+    let mut notes = Vec::new();
+    for (what, l) in [("OLD", old), ("NEW", new)] {
+        if l.snapshots.len() > 1 {
+            notes.push(format!(
+                "{what} holds {} snapshots; where several have the same id, the newest is compared",
+                l.snapshots.len()
+            ));
         }
     }
-    for (id, e) in &a {
-        if !b.contains_key(id) {
-            diff.removed.push(summary(e));
-        }
-    }
-    diff.all = DiffCounts {
-        added: diff.added.len(),
-        removed: diff.removed.len(),
-        changed: diff.changed.len(),
-    };
-    diff.cmic = DiffCounts {
-        added: diff.added.iter().filter(|e| e.cmic).count(),
-        removed: diff.removed.iter().filter(|e| e.cmic).count(),
-        changed: diff.changed.iter().filter(|e| e.cmic).count(),
-    };
-    diff
-}
+    let mut remarks_skipped = 0usize;
 
-/// The diff as an xlsx workbook: Summary, Added, Removed, Changed (one row per field).
-pub fn render_diff_xlsx(diff: &ListDiff) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let bold = Format::new().set_bold();
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet().set_name("Summary")?;
-    ws.set_column_width(0, 22)?;
-    ws.set_column_width(1, 100)?;
-    let lines = [
-        ("Old", diff.old.clone()),
-        ("New", diff.new.clone()),
-        ("Old entries", diff.old_entries.to_string()),
-        ("New entries", diff.new_entries.to_string()),
-        (
-            "Added",
-            format!("{} ({} NS-CMIC)", diff.all.added, diff.cmic.added),
-        ),
-        (
-            "Removed",
-            format!("{} ({} NS-CMIC)", diff.all.removed, diff.cmic.removed),
-        ),
-        (
-            "Changed",
-            format!("{} ({} NS-CMIC)", diff.all.changed, diff.cmic.changed),
-        ),
-    ];
-    for (r, (k, v)) in lines.iter().enumerate() {
-        ws.write_string_with_format(r as u32, 0, *k, &bold)?;
-        ws.write_string(r as u32, 1, v)?;
-    }
-    for (name, rows) in [("Added", &diff.added), ("Removed", &diff.removed)] {
-        let ws = wb.add_worksheet().set_name(name)?;
-        for (c, h) in ["OFAC id", "Name", "Programs", "NS-CMIC"]
-            .iter()
-            .enumerate()
-        {
-            ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    let mut counts = Counts {
+        old_entries: o.len(),
+        new_entries: n.len(),
+        ..Counts::default()
+    };
+    let mut cmic_counts = Counts {
+        old_entries: o.values().filter(|(e, _)| e.is_cmic()).count(),
+        new_entries: n.values().filter(|(e, _)| e.is_cmic()).count(),
+        ..Counts::default()
+    };
+    let mut added = Vec::new();
+    let mut removed = Vec::new();
+    let mut changed = Vec::new();
+    let mut field_counts: BTreeMap<Field, usize> = BTreeMap::new();
+
+    for (id, (oe, of)) in &o {
+        let Some((ne, nf)) = n.get(id) else {
+            counts.removed += 1;
+            if oe.is_cmic() {
+                cmic_counts.removed += 1;
+            }
+            removed.push(brief(oe));
+            continue;
+        };
+        let same_format = of == nf;
+        if !same_format {
+            remarks_skipped += 1;
         }
-        ws.set_column_width(1, 60)?;
-        ws.set_column_width(2, 40)?;
-        ws.set_freeze_panes(1, 0)?;
-        for (i, e) in rows.iter().enumerate() {
-            let r = i as u32 + 1;
-            ws.write_string(r, 0, &e.id)?;
-            ws.write_string(r, 1, &e.name)?;
-            ws.write_string(r, 2, e.programs.join("; "))?;
-            ws.write_string(r, 3, if e.cmic { "yes" } else { "no" })?;
+        let cmic = oe.is_cmic() || ne.is_cmic();
+        let changes = diff_entry(oe, ne, same_format);
+        if changes.is_empty() {
+            counts.unchanged += 1;
+            if cmic {
+                cmic_counts.unchanged += 1;
+            }
+            continue;
         }
-        ws.autofilter(0, 0, rows.len().max(1) as u32, 3)?;
+        counts.changed += 1;
+        if cmic {
+            cmic_counts.changed += 1;
+        }
+        for c in &changes {
+            *field_counts.entry(c.field).or_default() += 1;
+        }
+        changed.push(ChangedEntry {
+            id: ne.id.clone(),
+            name: ne.name.clone(),
+            programs: ne.programs.clone(),
+            cmic,
+            changes,
+        });
     }
-    let ws = wb.add_worksheet().set_name("Changed")?;
-    for (c, h) in ["OFAC id", "Name", "NS-CMIC", "Field", "Old", "New"]
-        .iter()
-        .enumerate()
-    {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (c, w) in [10.0, 45.0, 8.0, 16.0, 60.0, 60.0].iter().enumerate() {
-        ws.set_column_width(c as u16, *w)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    let mut r = 1u32;
-    for e in &diff.changed {
-        for ch in &e.changes {
-            ws.write_string(r, 0, &e.id)?;
-            ws.write_string(r, 1, &e.name)?;
-            ws.write_string(r, 2, if e.cmic { "yes" } else { "no" })?;
-            ws.write_string(r, 3, &ch.field)?;
-            ws.write_string(r, 4, &ch.old)?;
-            ws.write_string(r, 5, &ch.new)?;
-            r += 1;
+    for (id, (ne, _)) in &n {
+        if !o.contains_key(id) {
+            counts.added += 1;
+            if ne.is_cmic() {
+                cmic_counts.added += 1;
+            }
+            added.push(brief(ne));
         }
     }
-    ws.autofilter(0, 0, r.max(2) - 1, 5)?;
-    wb.save_to_buffer()
+    if remarks_skipped > 0 {
+        notes.push(format!(
+            "remarks of {remarks_skipped} entries not compared: the two versions are in different formats (CSV set and classic XML), which write remarks differently; the identifiers, aliases and Linked To names in them are compared"
+        ));
+    }
+    added.sort_by(|a, b| id_order(&a.id, &b.id));
+    removed.sort_by(|a, b| id_order(&a.id, &b.id));
+    changed.sort_by(|a, b| id_order(&a.id, &b.id));
+    ListDiff {
+        old: side(old),
+        new: side(new),
+        counts,
+        cmic_counts,
+        field_counts,
+        cmic_only: false,
+        added,
+        removed,
+        changed,
+        notes,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::list::embedded::embedded_list;
+    use crate::list::{Alias, ListedIsin};
 
     #[test]
-    fn a_list_equals_itself_and_changes_are_named() {
-        let a = embedded_list();
-        assert_eq!(diff_lists(&a, &a).all, DiffCounts::default());
-        let mut b = a.clone();
-        let snap = &mut b.snapshots[0];
-        let removed = snap.entries.remove(0);
-        snap.entries[0].name.push_str(" RENAMED");
-        let mut added = removed.clone();
-        added.id = "99999".into();
-        snap.entries.push(added);
-        let d = diff_lists(&a, &b);
+    fn identical_lists_have_no_changes() {
+        let l = embedded_list();
+        let d = diff_lists(&l, &l);
+        assert!(d.counts.is_empty());
+        assert_eq!(d.counts.unchanged, 68);
+        assert_eq!(d.cmic_counts.unchanged, 68);
+        assert!(d.notes.is_empty());
+    }
+
+    #[test]
+    fn added_removed_and_changed_fields() {
+        let old = embedded_list();
+        let mut new = old.clone();
+        let entries = &mut new.snapshots[0].entries;
+        let removed = entries.remove(0);
+        let mut extra = entries[0].clone();
+        extra.id = "99999".into();
+        entries.push(extra);
+        let e = entries
+            .iter_mut()
+            .find(|e| e.id == "33114")
+            .expect("SenseTime");
+        e.name.push_str(" (RENAMED)");
+        e.aliases.push(Alias {
+            kind: "aka".into(),
+            name: "NEW ALIAS".into(),
+            strength: None,
+        });
+        let c = e.cmic.as_mut().expect("cmic");
+        c.effective_date = NaiveDate::from_ymd_opt(2022, 2, 9);
+        c.isins.push(ListedIsin {
+            value: "KYG8061A1002".into(),
+            check: crate::ident::IdCheck::Valid,
+        });
+        // A reordering is no change.
+        entries.reverse();
+
+        let d = diff_lists(&old, &new);
         assert_eq!(
-            d.all,
-            DiffCounts {
-                added: 1,
-                removed: 1,
-                changed: 1
-            }
+            (d.counts.added, d.counts.removed, d.counts.changed),
+            (1, 1, 1)
         );
-        assert_eq!(d.cmic, d.all);
+        assert_eq!((d.cmic_counts.added, d.cmic_counts.removed), (1, 1));
+        assert_eq!(d.added[0].id, "99999");
         assert_eq!(d.removed[0].id, removed.id);
-        assert_eq!(d.changed[0].changes[0].field, "name");
+        let ch = &d.changed[0];
+        assert_eq!(ch.id, "33114");
+        let fields: Vec<Field> = ch.changes.iter().map(|c| c.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                Field::Name,
+                Field::Aliases,
+                Field::EffectiveDate,
+                Field::Isins
+            ]
+        );
+        let eff = &ch.changes[2];
+        assert_eq!(eff.old.as_deref(), Some("2022-02-08"));
+        assert_eq!(eff.new.as_deref(), Some("2022-02-09"));
+        assert_eq!(ch.changes[1].added, vec!["aka NEW ALIAS".to_string()]);
+        assert!(ch.changes[1].removed.is_empty());
+        assert_eq!(ch.changes[3].added, vec!["KYG8061A1002".to_string()]);
+
+        let only = d.clone().retain_cmic();
+        assert!(only.cmic_only);
+        assert_eq!(only.changed.len(), 1);
+    }
+
+    #[test]
+    fn whitespace_is_no_change() {
+        let old = embedded_list();
+        let mut new = old.clone();
+        new.snapshots[0].entries[0].name =
+            format!(" {} ", old.snapshots[0].entries[0].name).replace(' ', "  ");
+        assert!(diff_lists(&old, &new).counts.is_empty());
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod csv_set;
 pub mod diff;
+pub mod diff_xlsx;
 pub mod embedded;
 pub mod load;
 pub mod remarks;

@@ -1,157 +1,244 @@
-//! `holdscreen list show`: one entry with everything the list says about it.
+//! `list show`: find one entry by id (ent_num / uid) or by a name or alias substring.
+//!
+//! An id finds the entry in every loaded snapshot that has it (one [`ShownEntry`] per
+//! snapshot, so two versions of a list show both). A name finds every entry whose primary
+//! name or an alias contains the text, case-insensitively and ignoring repeated spaces; when
+//! that is several entries, the one whose name or alias is exactly the text wins, otherwise
+//! the caller gets the candidates to choose an id from.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{Entry, SanctionsList};
+use super::{DateBasis, Entry, ListFormat, SanctionsList, SourceFile};
 
-/// An entry and the snapshot it was read from.
+/// One entry as found in one snapshot, with where it came from.
 #[derive(Debug, Clone, Serialize)]
-pub struct FoundEntry<'a> {
-    /// The snapshot's description (format, path, date).
-    pub source: &'a str,
-    pub entry: &'a Entry,
+pub struct ShownEntry {
+    /// The snapshot's description (source, format, path, date).
+    pub snapshot: String,
+    pub format: ListFormat,
+    pub snapshot_date: Option<NaiveDate>,
+    pub date_basis: DateBasis,
+    pub embedded: bool,
+    /// The snapshot's files (the entry's record is in the primary file; aliases, addresses
+    /// and remarks continuations in the others).
+    pub files: Vec<SourceFile>,
+    /// Warnings of the snapshot that name this entry.
+    pub warnings: Vec<String>,
+    pub entry: Entry,
 }
 
-/// Entries whose id is `query`, else whose name or a.k.a. contains it (case-insensitive).
-/// Snapshots are searched newest last, so an entry in several versions appears once per
-/// version.
-pub fn find_entries<'a>(list: &'a SanctionsList, query: &str) -> Vec<FoundEntry<'a>> {
+/// An entry a name matched, for the user to choose from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    pub id: String,
+    pub name: String,
+    pub programs: Vec<String>,
+    /// The name or alias that contains the text.
+    pub matched: String,
+    /// `name` or `alias`.
+    pub matched_on: &'static str,
+}
+
+/// What a `list show` query found.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum Lookup {
+    /// One entry (in one or more snapshots).
+    Found { entries: Vec<ShownEntry> },
+    /// Several entries match the name: choose an id.
+    Ambiguous { candidates: Vec<Candidate> },
+    /// Nothing matches.
+    NotFound,
+}
+
+/// Upper-case with runs of whitespace collapsed, for name comparison.
+fn fold(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase()
+}
+
+/// Every occurrence of the entry `id` across the list's snapshots.
+fn occurrences(list: &SanctionsList, id: &str) -> Vec<ShownEntry> {
+    let mut out = Vec::new();
+    for s in &list.snapshots {
+        for e in s.entries.iter().filter(|e| e.id == id) {
+            let needle = format!("entry {id}:");
+            out.push(ShownEntry {
+                snapshot: s.description.clone(),
+                format: s.format,
+                snapshot_date: s.date,
+                date_basis: s.date_basis,
+                embedded: s.embedded,
+                files: s.files.clone(),
+                warnings: s
+                    .warnings
+                    .iter()
+                    .filter(|w| w.contains(&needle))
+                    .cloned()
+                    .collect(),
+                entry: e.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Find an entry by id, or by a name/alias substring.
+pub fn lookup(list: &SanctionsList, query: &str) -> Lookup {
     let q = query.trim();
-    let all = || {
-        list.snapshots
-            .iter()
-            .flat_map(|s| s.entries.iter().map(move |e| (s, e)))
-    };
-    let by_id: Vec<FoundEntry<'a>> = all()
-        .filter(|(_, e)| e.id == q)
-        .map(|(s, e)| FoundEntry {
-            source: &s.description,
-            entry: e,
-        })
-        .collect();
-    if !by_id.is_empty() {
-        return by_id;
+    if q.is_empty() {
+        return Lookup::NotFound;
     }
-    let needle = q.to_uppercase();
-    all()
-        .filter(|(_, e)| {
-            e.name.to_uppercase().contains(&needle)
-                || e.aliases
-                    .iter()
-                    .any(|a| a.name.to_uppercase().contains(&needle))
-                || e.cmic
-                    .iter()
-                    .flat_map(|c| c.issuer_names.iter())
-                    .any(|n| n.to_uppercase().contains(&needle))
-        })
-        .map(|(s, e)| FoundEntry {
-            source: &s.description,
-            entry: e,
-        })
-        .collect()
+    if q.chars().all(|c| c.is_ascii_digit()) {
+        let found = occurrences(list, q);
+        if !found.is_empty() {
+            return Lookup::Found { entries: found };
+        }
+    }
+    let needle = fold(q);
+    // id -> (candidate, exact)
+    let mut matches: Vec<(Candidate, bool)> = Vec::new();
+    for s in &list.snapshots {
+        for e in &s.entries {
+            let mut hit: Option<(String, &'static str, bool)> = None;
+            let name = fold(&e.name);
+            if name.contains(&needle) {
+                hit = Some((e.name.clone(), "name", name == needle));
+            }
+            for a in &e.aliases {
+                let an = fold(&a.name);
+                if an.contains(&needle) {
+                    let exact = an == needle;
+                    match &hit {
+                        Some((_, _, true)) => {}
+                        Some(_) if !exact => {}
+                        _ => hit = Some((a.name.clone(), "alias", exact)),
+                    }
+                }
+            }
+            let Some((matched, matched_on, exact)) = hit else {
+                continue;
+            };
+            if let Some(m) = matches.iter_mut().find(|(c, _)| c.id == e.id) {
+                // The same entry in another snapshot: keep the newest name, remember exactness.
+                m.0.name = e.name.clone();
+                m.0.programs = e.programs.clone();
+                m.1 |= exact;
+                continue;
+            }
+            matches.push((
+                Candidate {
+                    id: e.id.clone(),
+                    name: e.name.clone(),
+                    programs: e.programs.clone(),
+                    matched,
+                    matched_on,
+                },
+                exact,
+            ));
+        }
+    }
+    let exact: Vec<&Candidate> = matches.iter().filter(|m| m.1).map(|m| &m.0).collect();
+    let chosen = match (matches.len(), exact.len()) {
+        (0, _) => return Lookup::NotFound,
+        (1, _) => matches[0].0.id.clone(),
+        (_, 1) => exact[0].id.clone(),
+        _ => {
+            let mut candidates: Vec<Candidate> = matches.into_iter().map(|m| m.0).collect();
+            candidates.sort_by(|a, b| id_order(&a.id, &b.id));
+            return Lookup::Ambiguous { candidates };
+        }
+    };
+    Lookup::Found {
+        entries: occurrences(list, &chosen),
+    }
 }
 
-/// The entry as text, every field on its own line.
-pub fn describe(found: &FoundEntry<'_>) -> String {
-    use std::fmt::Write as _;
-    let e = found.entry;
-    let mut s = String::new();
-    let _ = writeln!(s, "{} (OFAC {})", e.name, e.id);
-    let _ = writeln!(s, "  source:       {}", found.source);
-    let _ = writeln!(s, "  type:         {:?}", e.party_type);
-    let _ = writeln!(s, "  programs:     {}", e.programs.join(", "));
-    for a in &e.aliases {
-        let _ = writeln!(
-            s,
-            "  {:<13} {}{}",
-            format!("{}:", a.kind),
-            a.name,
-            a.strength
-                .as_deref()
-                .map(|x| format!(" ({x})"))
-                .unwrap_or_default()
-        );
+/// Order ids numerically when they are numbers.
+pub(crate) fn id_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
     }
-    if let Some(c) = &e.cmic {
-        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or("-".into());
-        let _ = writeln!(s, "  listing:      {}", date(c.listing_date));
-        let _ = writeln!(s, "  effective:    {}", date(c.effective_date));
-        let _ = writeln!(
-            s,
-            "  divestment:   {} (OFAC's Purchase/Sales For Divestment Date)",
-            date(c.divestment_date)
-        );
-        for t in &c.tickers {
-            let key = t
-                .key
-                .as_ref()
-                .map(|k| k.to_string())
-                .unwrap_or("not understood".into());
-            let _ = writeln!(s, "  ticker:       {} (key {key})", t.raw);
-        }
-        for i in &c.isins {
-            let _ = writeln!(s, "  ISIN:         {} ({})", i.value, i.check.describe());
-        }
-        for n in &c.issuer_names {
-            let _ = writeln!(s, "  issuer name:  {n}");
-        }
-        if let Some(t) = &c.target_type {
-            let _ = writeln!(s, "  target type:  {t}");
-        }
-        for u in &c.uscc {
-            let _ = writeln!(s, "  USCC:         {u}");
-        }
-        for l in &c.lei {
-            let _ = writeln!(s, "  LEI:          {l}");
-        }
-    }
-    for i in &e.identifiers {
-        let country = i
-            .country
-            .as_deref()
-            .map(|c| format!(" ({c})"))
-            .unwrap_or_default();
-        let _ = writeln!(s, "  id:           {} {}{country}", i.label, i.value);
-    }
-    for l in &e.linked_to {
-        let _ = writeln!(s, "  linked to:    {l}");
-    }
-    if !e.countries.is_empty() {
-        let _ = writeln!(s, "  countries:    {}", e.countries.join(", "));
-    }
-    if let Some(r) = &e.remarks {
-        let _ = writeln!(s, "  remarks:      {r}");
-    }
-    if e.remarks_truncated {
-        let _ = writeln!(
-            s,
-            "  note:         the remarks were cut at 1000 characters in this file"
-        );
-    }
-    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::list::embedded::embedded_list_ref;
+    use crate::list::embedded::embedded_list;
 
     #[test]
-    fn by_id_and_by_name() {
-        let list = embedded_list_ref();
-        let by_id = find_entries(list, "30923");
-        assert_eq!(by_id.len(), 1);
-        assert_eq!(by_id[0].entry.name, "CHINA MOBILE LIMITED");
-        let by_name = find_entries(list, "hikvision");
-        assert_eq!(by_name.len(), 1);
-        assert_eq!(by_name[0].entry.id, "30946");
-        let by_alias = find_entries(list, "sugon");
-        assert_eq!(by_alias[0].entry.id, "33113");
-        assert!(find_entries(list, "no such company").is_empty());
-        let text = describe(&by_id[0]);
+    fn finds_by_id() {
+        let list = embedded_list();
+        let Lookup::Found { entries } = lookup(&list, "33114") else {
+            panic!("33114 not found");
+        };
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].entry.name, "SENSETIME GROUP LIMITED");
+        assert!(entries[0].embedded);
+    }
+
+    #[test]
+    fn finds_by_name_case_insensitively() {
+        let list = embedded_list();
+        let Lookup::Found { entries } = lookup(&list, "sensetime") else {
+            panic!("sensetime not found");
+        };
+        assert_eq!(entries[0].entry.id, "33114");
+    }
+
+    #[test]
+    fn exact_name_wins_over_substrings() {
+        let mut list = embedded_list();
+        let other = list.snapshots[0]
+            .entries
+            .iter_mut()
+            .find(|e| e.id != "33114")
+            .expect("another entry");
+        other.name = "SENSETIME GROUP LIMITED HOLDINGS".into();
+        let Lookup::Found { entries } = lookup(&list, "sensetime  group limited") else {
+            panic!("expected one entry");
+        };
+        assert_eq!(entries[0].entry.id, "33114");
+        let Lookup::Ambiguous { candidates } = lookup(&list, "sensetime group") else {
+            panic!("expected two entries");
+        };
+        assert_eq!(candidates.len(), 2);
+    }
+
+    #[test]
+    fn shared_alias_is_ambiguous() {
+        // "CHINA TELECOM" is an alias of 30882 and of its parent 30939.
+        let list = embedded_list();
+        let Lookup::Ambiguous { candidates } = lookup(&list, "China Telecom") else {
+            panic!("expected several entries");
+        };
+        let ids: Vec<&str> = candidates.iter().map(|c| c.id.as_str()).collect();
+        assert!(ids.contains(&"30882") && ids.contains(&"30939"), "{ids:?}");
+    }
+
+    #[test]
+    fn several_matches_are_candidates() {
+        let list = embedded_list();
+        let Lookup::Ambiguous { candidates } = lookup(&list, "aviation") else {
+            panic!("expected several entries");
+        };
+        assert!(candidates.len() > 1);
         assert!(
-            text.contains("941 HK") && text.contains("2022-06-03"),
-            "{text}"
+            candidates
+                .windows(2)
+                .all(|w| id_order(&w[0].id, &w[1].id).is_le())
         );
+    }
+
+    #[test]
+    fn nothing_matches() {
+        let list = embedded_list();
+        assert!(matches!(lookup(&list, "no such company"), Lookup::NotFound));
+        assert!(matches!(lookup(&list, "   "), Lookup::NotFound));
+        assert!(matches!(lookup(&list, "1"), Lookup::NotFound));
     }
 }
