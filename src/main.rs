@@ -110,7 +110,8 @@ fn run_trades(args: TradesArgs) -> Result<u8> {
     let spec = RunSpec {
         inputs: args.inputs,
         as_of: None,
-        all_positions: true,
+        // The Orders sheet already lists every order.
+        all_positions: false,
         mode: Mode::Orders {
             default_trade_date: args.trade_date,
         },

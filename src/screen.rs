@@ -22,18 +22,8 @@ use crate::report::{
 use crate::resolve::{Hit, NameCache, Strength, Thresholds, resolve_row, row_names};
 use crate::rules::{ListingDates, judge, judge_trade, parse_side};
 
-/// The folder of OFAC's Sanctions List Service exports.
-pub const OFFICIAL_EXPORTS: &str =
-    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/";
-
-/// Where OFAC publishes the consolidated (non-SDN) list that holds NS-CMIC.
-pub const OFFICIAL_DOWNLOADS: &[&str] = &[
-    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONS_PRIM.CSV",
-    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONS_ALT.CSV",
-    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONS_ADD.CSV",
-    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONS_COMMENTS.CSV",
-    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONSOLIDATED.XML",
-];
+/// The folder of OFAC's Sanctions List Service exports (where `list update` fetches from).
+pub const OFFICIAL_EXPORTS: &str = crate::list::update::DEFAULT_BASE_URL;
 
 /// Everything a run needs besides the list.
 #[derive(Debug, Clone)]
@@ -180,15 +170,7 @@ pub fn screen(
         return Err(ScreenError::Inputs(errors));
     }
 
-    // Every (file, table, row) in input order.
-    let rows: Vec<(&HoldingsFile, Option<&str>, &HoldingRow)> = files
-        .iter()
-        .flat_map(|f| {
-            f.tables
-                .iter()
-                .flat_map(move |t| t.rows.iter().map(move |r| (f, t.sheet.as_deref(), r)))
-        })
-        .collect();
+    let rows = table_rows(&files);
     progress.rows_total(rows.len());
 
     // The list versions in force: on the as-of date for holdings, on each trade date for
@@ -249,17 +231,12 @@ pub fn screen(
     let caches: BTreeMap<&Vec<usize>, NameCache> = indexes
         .iter()
         .map(|(k, ix)| {
-            let distinct: BTreeSet<&str> = rows
+            let mine = rows
                 .iter()
                 .zip(&row_keys)
                 .filter(|(_, rk)| *rk == k)
-                .flat_map(|((_, _, r), _)| row_names(r))
-                .collect();
-            let names: NameCache = distinct
-                .into_par_iter()
-                .map(|n| (n.to_string(), ix.best_name(n)))
-                .collect();
-            (k, names)
+                .map(|(r, _)| r.2);
+            (k, name_cache(ix, mine))
         })
         .collect();
 
@@ -462,29 +439,17 @@ fn position(
     {
         sdn_verdict(index, &mut p, hit, false);
     } else if let Some(hit) = res.hit {
-        let entry = index.entry(hit.entry);
-        let dates = ListingDates::of(entry.cmic.as_ref());
+        let dates = record_match(index, &mut p, &hit);
         let verdict = judge(&dates, hit.strength, opts.as_of);
         p.status = verdict.status;
-        p.entity_id = Some(entry.id.clone());
-        p.entity_name = Some(entry.name.clone());
-        p.basis = Some(hit.basis);
-        p.score = Some((hit.score * 100.0).round() / 100.0);
-        p.listing_date = dates.listing;
-        p.effective_date = dates.effective;
-        p.divestment_deadline = dates.divestment;
         p.window = verdict.window;
         p.last_day_to_divest = verdict.last_day_to_divest;
         p.days_left = verdict.days_left;
-        p.matched_value = Some(hit.matched_value);
-        let mut explanation = hit.explanation;
-        if verdict.not_yet_listed {
-            explanation.push_str("; listed after the as-of date");
+        if verdict.not_yet_listed
+            && let Some(e) = &mut p.explanation
+        {
+            e.push_str("; listed after the as-of date");
         }
-        if dates.computed {
-            p.notes.push("a CMIC date missing from the list was computed from the listing date (+60 / +365 days)".into());
-        }
-        p.explanation = Some(explanation);
         p.action = Some(verdict.action);
     }
     p.notes.extend(res.notes);
@@ -496,22 +461,32 @@ fn position(
     p
 }
 
-/// Read funds from constituents files: one fund per fund/account value of a table (or per
-/// file, named by the file), with its constituents that resolve to a listed entry.
-fn funds_of(files: &[HoldingsFile], index: &ListIndex, thresholds: &Thresholds) -> Vec<Fund> {
-    let rows: Vec<(&HoldingsFile, Option<&str>, &HoldingRow)> = files
+/// Every (file, sheet, row) of some files, in input order.
+fn table_rows(files: &[HoldingsFile]) -> Vec<(&HoldingsFile, Option<&str>, &HoldingRow)> {
+    files
         .iter()
         .flat_map(|f| {
             f.tables
                 .iter()
                 .flat_map(move |t| t.rows.iter().map(move |r| (f, t.sheet.as_deref(), r)))
         })
-        .collect();
-    let distinct: BTreeSet<&str> = rows.iter().flat_map(|(_, _, r)| row_names(r)).collect();
-    let names: NameCache = distinct
+        .collect()
+}
+
+/// The best list name for every distinct name of some rows, resolved once each, in parallel.
+fn name_cache<'a>(index: &ListIndex, rows: impl Iterator<Item = &'a HoldingRow>) -> NameCache {
+    let distinct: BTreeSet<&str> = rows.flat_map(row_names).collect();
+    distinct
         .into_par_iter()
         .map(|n| (n.to_string(), index.best_name(n)))
-        .collect();
+        .collect()
+}
+
+/// Read funds from constituents files: one fund per fund/account value of a table (or per
+/// file, named by the file), with its constituents that resolve to a listed entry.
+fn funds_of(files: &[HoldingsFile], index: &ListIndex, thresholds: &Thresholds) -> Vec<Fund> {
+    let rows = table_rows(files);
+    let names = name_cache(index, rows.iter().map(|r| r.2));
     let mut funds: Vec<Fund> = Vec::new();
     for (file, sheet, row) in rows {
         let id = row
@@ -613,14 +588,33 @@ fn versions_label(list: &SanctionsList, key: &[usize]) -> String {
         .join(" + ")
 }
 
-/// A match on an SDN-list entity: blocked property, to freeze and report, not to divest.
-fn sdn_verdict(index: &ListIndex, p: &mut Position, hit: &Hit, order: bool) {
+/// Record what a row matched: the entry, basis, score, list value, explanation and the
+/// entry's CMIC dates (returned, for the rules).
+fn record_match(index: &ListIndex, p: &mut Position, hit: &Hit) -> ListingDates {
     let entry = index.entry(hit.entry);
+    let dates = ListingDates::of(entry.cmic.as_ref());
     p.entity_id = Some(entry.id.clone());
     p.entity_name = Some(entry.name.clone());
     p.basis = Some(hit.basis);
     p.score = Some((hit.score * 100.0).round() / 100.0);
     p.matched_value = Some(hit.matched_value.clone());
+    p.explanation = Some(hit.explanation.clone());
+    p.listing_date = dates.listing;
+    p.effective_date = dates.effective;
+    p.divestment_deadline = dates.divestment;
+    if dates.computed {
+        p.notes.push(
+            "a CMIC date missing from the list was computed from the listing date (+60 / +365 days)"
+                .into(),
+        );
+    }
+    dates
+}
+
+/// A match on an SDN-list entity: blocked property, to freeze and report, not to divest.
+fn sdn_verdict(index: &ListIndex, p: &mut Position, hit: &Hit, order: bool) {
+    let entry = index.entry(hit.entry);
+    record_match(index, p, hit);
     p.explanation = Some(format!(
         "{}; SDN list ({})",
         hit.explanation,
@@ -670,19 +664,7 @@ fn order_verdict(
             None => "no trade date: add a Trade Date column or pass --trade-date".to_string(),
         });
     }
-    if let Some(hit) = &hit {
-        let entry = index.entry(hit.entry);
-        p.entity_id = Some(entry.id.clone());
-        p.entity_name = Some(entry.name.clone());
-        p.basis = Some(hit.basis);
-        p.score = Some((hit.score * 100.0).round() / 100.0);
-        p.matched_value = Some(hit.matched_value.clone());
-        p.explanation = Some(hit.explanation.clone());
-        let dates = ListingDates::of(entry.cmic.as_ref());
-        p.listing_date = dates.listing;
-        p.effective_date = dates.effective;
-        p.divestment_deadline = dates.divestment;
-    }
+    let dates = hit.as_ref().map(|h| record_match(index, p, h));
     let (Some(side), Some(trade_date)) = (side, p.trade_date) else {
         p.status = Status::Invalid;
         p.action = Some("Fix the order (side and trade date) and check it again.".into());
@@ -704,8 +686,7 @@ fn order_verdict(
         ));
         return;
     };
-    let entry = index.entry(hit.entry);
-    let dates = ListingDates::of(entry.cmic.as_ref());
+    let dates = dates.unwrap_or_else(|| ListingDates::of(None));
     let v = judge_trade(&dates, hit.strength, side, trade_date);
     p.status = v.status;
     p.window = v.window;
@@ -717,9 +698,6 @@ fn order_verdict(
         Status::Review => format!("Review: {}.", v.rule),
         _ => format!("Allowed: {}.", v.rule),
     });
-    if dates.computed {
-        p.notes.push("a CMIC date missing from the list was computed from the listing date (+60 / +365 days)".into());
-    }
 }
 
 fn list_info(list: &SanctionsList, index: &ListIndex, opts: &ScreenOptions) -> ListInfo {
