@@ -641,7 +641,11 @@ fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
     paragraph(
         ws,
         &mut row,
-        "Not legal advice. Verdicts are for the as-of date above, against the list named above; see the Evidence sheet for how this report was made.",
+        if orders {
+            "Not legal advice. Each order is judged on its trade date, against the list in force then; see the Evidence sheet for how this report was made."
+        } else {
+            "Not legal advice. Verdicts are for the as-of date above, against the list named above; see the Evidence sheet for how this report was made."
+        },
         9,
         150,
         st,
