@@ -11,6 +11,10 @@ use holdscreen::index::ListIndex;
 use holdscreen::list::{PartyType, load_paths};
 use rayon::prelude::*;
 
+/// The allocator of the holdscreen binary, so that figures match it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
@@ -111,7 +115,7 @@ fn resolve_100k_names_against_sdn(bencher: Bencher) {
         .cloned()
         .collect();
     let sdn_names: Vec<String> = entries.iter().map(|e| e.name.clone()).collect();
-    let index = ListIndex::from_entries(entries);
+    let index = ListIndex::from_entries(&entries);
     let names = holding_names(&sdn_names);
     bencher.counter(ItemsCount::new(names.len())).bench(|| {
         names

@@ -7,9 +7,10 @@
 //! share a word with it, never with the whole list.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::BuildHasher;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::ident::check_isin;
 use crate::ident::ticker::parse_list_ticker;
@@ -25,11 +26,11 @@ pub type EntryId = usize;
 
 /// One list name (primary name, a.k.a. or CMIC Issuer Name) of an entry.
 #[derive(Debug, Clone)]
-pub struct IndexedName {
+pub struct IndexedName<'l> {
     pub entry: EntryId,
     pub basis: Basis,
     /// As the list writes it.
-    pub raw: String,
+    pub raw: &'l str,
     pub norm: NormName,
     /// A one-word alias of four letters or fewer (`SMIC`, `CSC`): such aliases collide with
     /// other companies' names, so they never decide alone.
@@ -72,32 +73,83 @@ pub struct NameMatch {
     pub tied_entries: Vec<EntryId>,
 }
 
-/// Immutable index over the NS-CMIC entries of a list.
+/// Immutable index over the NS-CMIC entries (and SDN entities) of a list, borrowing the
+/// entries of the list it was built from.
 #[derive(Debug, Default)]
-pub struct ListIndex {
-    entries: Vec<Entry>,
+pub struct ListIndex<'l> {
+    entries: Vec<&'l Entry>,
     isin: HashMap<String, Vec<EntryId>>,
     cusip: HashMap<String, Vec<EntryId>>,
     ticker: HashMap<TickerKey, Vec<(EntryId, String)>>,
     bare: HashMap<String, Vec<(EntryId, TickerKey)>>,
-    names: Vec<IndexedName>,
+    names: Vec<IndexedName<'l>>,
     /// Distinctive token (and its one-deletion variants) -> names.
-    postings: FxHashMap<String, Vec<usize>>,
+    postings: Postings,
     /// Name without place words -> names.
-    core: FxHashMap<String, Vec<usize>>,
+    core: Postings,
     /// Every listed ISIN, for near-miss checks of mistyped ISINs.
     listed_isins: Vec<(String, EntryId)>,
 }
 
-/// The token with one character removed, for every character (on char boundaries: names
-/// may hold any script).
-fn deletions(token: &str) -> impl Iterator<Item = String> + '_ {
-    token.char_indices().map(move |(i, c)| {
-        let mut s = String::with_capacity(token.len());
-        s.push_str(&token[..i]);
-        s.push_str(&token[i + c.len_utf8()..]);
-        s
-    })
+/// Calls `f` with the token minus one character, for every character (on char boundaries:
+/// names may hold any script), reusing one buffer.
+fn for_each_deletion(token: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+    for (i, c) in token.char_indices() {
+        buf.clear();
+        buf.push_str(&token[..i]);
+        buf.push_str(&token[i + c.len_utf8()..]);
+        f(buf);
+    }
+}
+
+/// Tokens shorter than this get no deletion variants (too many short words are one edit
+/// apart).
+const TYPO_MIN_LEN: usize = 6;
+
+/// The 64-bit key of a posting text. Postings are keyed by hash so that building the index
+/// allocates no string per key; a collision only adds a candidate, which is then scored
+/// like any other, so it can never change a verdict.
+fn key_of(text: &str) -> u64 {
+    FxBuildHasher.hash_one(text)
+}
+
+/// Keys -> name numbers, stored as one array of names sorted by key with a map from key to
+/// its run: built by one parallel sort instead of a vector per key.
+#[derive(Debug, Default)]
+struct Postings {
+    names: Vec<u32>,
+    runs: FxHashMap<u64, (u32, u32)>,
+}
+
+impl Postings {
+    fn from_pairs(mut pairs: Vec<(u64, u32)>) -> Postings {
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        let mut runs: FxHashMap<u64, (u32, u32)> =
+            FxHashMap::with_capacity_and_hasher(pairs.len() / 2, FxBuildHasher);
+        let mut start = 0;
+        while start < pairs.len() {
+            let key = pairs[start].0;
+            let len = pairs[start..].iter().take_while(|p| p.0 == key).count();
+            runs.insert(key, (start as u32, len as u32));
+            start += len;
+        }
+        Postings {
+            names: pairs.into_iter().map(|p| p.1).collect(),
+            runs,
+        }
+    }
+
+    fn get(&self, text: &str) -> &[u32] {
+        match self.runs.get(&key_of(text)) {
+            Some(&(start, len)) => &self.names[start as usize..(start + len) as usize],
+            None => &[],
+        }
+    }
+
+    fn contains(&self, text: &str) -> bool {
+        self.runs.contains_key(&key_of(text))
+    }
 }
 
 /// The name without place words and GROUP: names equal on this key differ only in words
@@ -111,18 +163,18 @@ fn core_key(norm: &NormName) -> String {
         .join(" ")
 }
 
-impl ListIndex {
+impl<'l> ListIndex<'l> {
     /// Build the index over the NS-CMIC entries of every snapshot. When several snapshots
     /// hold the same entry id, the last snapshot given wins.
-    pub fn build(list: &SanctionsList) -> ListIndex {
+    pub fn build(list: &'l SanctionsList) -> ListIndex<'l> {
         Self::build_from(list.snapshots.iter())
     }
 
     /// Build the index over some snapshots (the versions in force on a date).
-    pub fn build_from<'a>(snapshots: impl IntoIterator<Item = &'a ListSnapshot>) -> ListIndex {
+    pub fn build_from(snapshots: impl IntoIterator<Item = &'l ListSnapshot>) -> ListIndex<'l> {
         // NS-CMIC entries of the consolidated list, and the entities (not individuals,
         // vessels or aircraft, which issue no securities) of an SDN list.
-        let mut by_id: BTreeMap<(u8, String), Entry> = BTreeMap::new();
+        let mut by_id: BTreeMap<(u8, &str), &Entry> = BTreeMap::new();
         for snap in snapshots {
             for e in &snap.entries {
                 let key = match e.list_kind {
@@ -130,25 +182,28 @@ impl ListIndex {
                     ListKind::Sdn if e.party_type == PartyType::Entity => 1,
                     _ => continue,
                 };
-                by_id.insert((key, e.id.clone()), e.clone());
+                by_id.insert((key, e.id.as_str()), e);
             }
         }
-        let entries: Vec<Entry> = by_id.into_values().collect();
-        Self::from_entries(entries)
+        Self::from_refs(by_id.into_values().collect())
     }
 
     /// Build the index over given entries (all treated as NS-CMIC entries).
-    pub fn from_entries(entries: Vec<Entry>) -> ListIndex {
+    pub fn from_entries(entries: &'l [Entry]) -> ListIndex<'l> {
+        Self::from_refs(entries.iter().collect())
+    }
+
+    fn from_refs(entries: Vec<&'l Entry>) -> ListIndex<'l> {
         let mut ix = ListIndex {
             entries,
             ..ListIndex::default()
         };
         // Normalising names is the costly part and independent per entry: in parallel.
-        let normalised: Vec<Vec<(Basis, String, NormName)>> = ix
+        let normalised: Vec<Vec<(Basis, &'l str, NormName)>> = ix
             .entries
             .par_iter()
-            .map(|e| {
-                let mut names_of_entry: Vec<(Basis, &str)> = vec![(Basis::Name, &e.name)];
+            .map(|&e| {
+                let mut names_of_entry: Vec<(Basis, &'l str)> = vec![(Basis::Name, &e.name)];
                 names_of_entry.extend(e.aliases.iter().map(|a| (Basis::Alias, a.name.as_str())));
                 if let Some(c) = &e.cmic {
                     names_of_entry.extend(
@@ -159,11 +214,11 @@ impl ListIndex {
                 }
                 names_of_entry
                     .into_iter()
-                    .map(|(b, raw)| (b, raw.to_string(), names::normalise(raw)))
+                    .map(|(b, raw)| (b, raw, names::normalise(raw)))
                     .collect()
             })
             .collect();
-        for ((id, e), names_of_entry) in ix.entries.iter().enumerate().zip(normalised) {
+        for ((id, &e), names_of_entry) in ix.entries.iter().enumerate().zip(normalised) {
             // Typed CMIC data, or for other entries (SDN) the ISINs and equity tickers that
             // OFAC writes in their remarks.
             let (isins, tickers): (Vec<ListedIsin>, Vec<ListedTicker>) = match &e.cmic {
@@ -231,25 +286,37 @@ impl ListIndex {
                 });
             }
         }
-        for (ni, n) in ix.names.iter().enumerate() {
-            for t in &n.norm.tokens {
+        // Posting pairs per name, in parallel, then one sort.
+        let pairs = |keys_of_name: &(dyn Fn(&NormName, &mut Vec<u64>) + Sync)| -> Vec<(u64, u32)> {
+            ix.names
+                .par_iter()
+                .enumerate()
+                .flat_map_iter(|(ni, n)| {
+                    let mut keys = Vec::new();
+                    keys_of_name(&n.norm, &mut keys);
+                    keys.into_iter().map(move |k| (k, ni as u32))
+                })
+                .collect()
+        };
+        let token_pairs = pairs(&|norm, keys| {
+            let mut buf = String::new();
+            for t in &norm.tokens {
                 if names::is_generic(t) {
                     continue;
                 }
-                // Names are added in order, so a repeat can only be the last element.
-                add_posting(&mut ix.postings, t, ni);
-                if t.len() >= 6 {
-                    let mut d = String::with_capacity(t.len());
-                    for (i, c) in t.char_indices() {
-                        d.clear();
-                        d.push_str(&t[..i]);
-                        d.push_str(&t[i + c.len_utf8()..]);
-                        add_posting(&mut ix.postings, &d, ni);
-                    }
+                keys.push(key_of(t));
+                if t.len() >= TYPO_MIN_LEN {
+                    for_each_deletion(t, &mut buf, |d| keys.push(key_of(d)));
                 }
             }
-            push_new_last(ix.core.entry(core_key(&n.norm)).or_default(), ni);
-        }
+        });
+        let core_pairs = pairs(&|norm, keys| keys.push(key_of(&core_key(norm))));
+        let (postings, core) = rayon::join(
+            || Postings::from_pairs(token_pairs),
+            || Postings::from_pairs(core_pairs),
+        );
+        ix.postings = postings;
+        ix.core = core;
         ix
     }
 
@@ -264,15 +331,15 @@ impl ListIndex {
         (self.entries.len() - sdn, sdn)
     }
 
-    pub fn entries(&self) -> &[Entry] {
+    pub fn entries(&self) -> &[&'l Entry] {
         &self.entries
     }
 
-    pub fn entry(&self, id: EntryId) -> &Entry {
-        &self.entries[id]
+    pub fn entry(&self, id: EntryId) -> &'l Entry {
+        self.entries[id]
     }
 
-    pub fn name(&self, i: usize) -> &IndexedName {
+    pub fn name(&self, i: usize) -> &IndexedName<'l> {
         &self.names[i]
     }
 
@@ -325,33 +392,30 @@ impl ListIndex {
     fn candidates(&self, norm: &NormName) -> Vec<usize> {
         // (name, distinctive holding tokens it shares)
         let mut shared: HashMap<usize, usize> = HashMap::new();
-        let mut this_token: Vec<usize> = Vec::new();
+        let mut this_token: Vec<u32> = Vec::new();
+        let mut buf = String::new();
         for t in &norm.tokens {
             if names::is_generic(t) {
                 continue;
             }
             this_token.clear();
-            if let Some(p) = self.postings.get(t) {
-                this_token.extend_from_slice(p);
-            }
-            if t.len() >= 6 {
-                for d in deletions(t) {
-                    if let Some(p) = self.postings.get(&d) {
-                        this_token.extend_from_slice(p);
-                    }
-                }
+            this_token.extend_from_slice(self.postings.get(t));
+            if t.len() >= TYPO_MIN_LEN {
+                for_each_deletion(t, &mut buf, |d| {
+                    this_token.extend_from_slice(self.postings.get(d))
+                });
             }
             this_token.sort_unstable();
             this_token.dedup();
             for &ni in &this_token {
-                *shared.entry(ni).or_default() += 1;
+                *shared.entry(ni as usize).or_default() += 1;
             }
         }
         let (h_distinctive, h_weight, h_soft) = name_weights(norm);
         // A last word found nowhere may be a name cut short by a vendor ("... TEC"), which
         // can still match as a prefix: allow for it in the bound.
         let cut_short = norm.tokens.last().is_some_and(|t| {
-            norm.tokens.len() > 1 && !names::is_generic(t) && !self.postings.contains_key(t)
+            norm.tokens.len() > 1 && !names::is_generic(t) && !self.postings.contains(t)
         });
         let mut out: Vec<usize> = shared
             .into_iter()
@@ -369,9 +433,7 @@ impl ListIndex {
             })
             .map(|(ni, _)| ni)
             .collect();
-        if let Some(p) = self.core.get(&core_key(norm)) {
-            out.extend_from_slice(p);
-        }
+        out.extend(self.core.get(&core_key(norm)).iter().map(|&ni| ni as usize));
         out.sort_unstable();
         out.dedup();
         out
@@ -445,22 +507,6 @@ impl ListIndex {
     }
 }
 
-/// Add a name to a token's postings without allocating the key when it is already there.
-fn add_posting(map: &mut FxHashMap<String, Vec<usize>>, token: &str, ni: usize) {
-    match map.get_mut(token) {
-        Some(v) => push_new_last(v, ni),
-        None => {
-            map.insert(token.to_string(), vec![ni]);
-        }
-    }
-}
-
-fn push_new_last(v: &mut Vec<usize>, x: usize) {
-    if v.last() != Some(&x) {
-        v.push(x);
-    }
-}
-
 fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
     if !v.contains(&x) {
         v.push(x);
@@ -473,9 +519,28 @@ mod tests {
 
     #[test]
     fn deletions_respect_char_boundaries() {
-        let d: Vec<String> = deletions("中国移动通信").collect();
+        let deletions = |t: &str| {
+            let mut out = Vec::new();
+            for_each_deletion(t, &mut String::new(), |d| out.push(d.to_string()));
+            out
+        };
+        let d = deletions("中国移动通信");
         assert_eq!(d.len(), 6);
         assert_eq!(d[0], "国移动通信");
-        assert_eq!(deletions("ABCDEF").nth(2).unwrap(), "ABDEF");
+        assert_eq!(deletions("ABCDEF")[2], "ABDEF");
+    }
+
+    #[test]
+    fn postings_group_names_by_key() {
+        let p = Postings::from_pairs(vec![
+            (key_of("HIKVISION"), 3),
+            (key_of("MOBILE"), 1),
+            (key_of("HIKVISION"), 0),
+            (key_of("HIKVISION"), 3),
+        ]);
+        assert_eq!(p.get("HIKVISION"), &[0, 3]);
+        assert_eq!(p.get("MOBILE"), &[1]);
+        assert!(p.get("SMIC").is_empty());
+        assert!(p.contains("MOBILE") && !p.contains("SMIC"));
     }
 }

@@ -401,7 +401,7 @@ pub fn resolve_row(
         hits.push(Hit {
             entry: listed.entry,
             basis: listed.basis,
-            matched_value: listed.raw.clone(),
+            matched_value: listed.raw.to_string(),
             score,
             strength,
             explanation,
@@ -571,8 +571,9 @@ mod tests {
         }
     }
 
-    fn index() -> ListIndex {
-        ListIndex::from_entries(vec![
+    fn index() -> ListIndex<'static> {
+        // Leaked: the index borrows its entries, and tests hold it for their whole run.
+        ListIndex::from_entries(Vec::leak(vec![
             entry(
                 "30883",
                 "CHINA MOBILE LIMITED",
@@ -597,7 +598,7 @@ mod tests {
                 &[],
                 &["SMIC"],
             ),
-        ])
+        ]))
     }
 
     fn run(ix: &ListIndex, row: HoldingRow) -> Resolution {

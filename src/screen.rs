@@ -316,10 +316,8 @@ pub fn screen(
         Mode::Orders { .. } => ReportKind::Orders,
     };
     let summary = summarise(kind, &positions, &files);
-    // Freeing a large index (the SDN list's) takes tens of milliseconds: let a worker do it
-    // while the caller renders the report.
     drop(caches);
-    rayon::spawn(move || drop(indexes));
+    drop(indexes);
     Ok(ScreenReport {
         kind,
         as_of: opts.as_of,
