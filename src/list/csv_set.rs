@@ -133,14 +133,27 @@ fn trim_file(bytes: &[u8]) -> &[u8] {
 
 /// A field as an optional string: trimmed, `-0-` and empty are None.
 fn field(rec: &csv::ByteRecord, i: usize) -> Option<String> {
-    let raw = rec.get(i)?;
+    let raw = rec.get(i)?.trim_ascii();
+    if raw.is_empty() || raw == b"-0-" {
+        return None;
+    }
     let s = decode_field(raw);
+    // Non-ASCII white space (NBSP in Windows-1252) is trimmed too.
     let t = s.trim();
-    if t.is_empty() || t == "-0-" {
+    if t.len() == s.len() {
+        Some(s)
+    } else if t.is_empty() || t == "-0-" {
         None
     } else {
         Some(t.to_string())
     }
+}
+
+/// The records of an optional file.
+fn optional_records(
+    file: &Option<CsvFile<'_>>,
+) -> Result<Option<Vec<(usize, csv::ByteRecord)>>, ListError> {
+    file.as_ref().map(records).transpose()
 }
 
 /// 1-based line of a record starting at a byte offset (line ends before it skipped: with
@@ -258,10 +271,27 @@ pub fn parse_csv_set(input: &CsvSetInput<'_>) -> Result<ParsedSet, ListError> {
     let mut warnings: Vec<SetWarning> = Vec::new();
     let mut records_read = [0usize; 4];
 
+    // The four files are independent CSV texts: read them in parallel.
+    let (comment_recs, (prim_recs, (alt_recs, add_recs))) = rayon::join(
+        || optional_records(&input.comments),
+        || {
+            rayon::join(
+                || records(&input.prim),
+                || {
+                    rayon::join(
+                        || optional_records(&input.alt),
+                        || optional_records(&input.add),
+                    )
+                },
+            )
+        },
+    );
+    let (comment_recs, prim_recs, alt_recs, add_recs) =
+        (comment_recs?, prim_recs?, alt_recs?, add_recs?);
+
     // Comments first: continuation text per entry, in file order.
     let mut continuation: HashMap<String, String> = HashMap::new();
-    if let Some(f) = &input.comments {
-        let recs = records(f)?;
+    if let (Some(f), Some(recs)) = (&input.comments, comment_recs) {
         records_read[3] = recs.len();
         for (line, rec) in recs {
             let id = ent_num(f, line, &rec)?;
@@ -276,7 +306,7 @@ pub fn parse_csv_set(input: &CsvSetInput<'_>) -> Result<ParsedSet, ListError> {
     }
 
     let prim = &input.prim;
-    let recs = records(prim)?;
+    let recs = prim_recs;
     records_read[0] = recs.len();
     let mut entries: Vec<Entry> = Vec::with_capacity(recs.len());
     let mut remark_texts: Vec<String> = Vec::with_capacity(recs.len());
@@ -397,8 +427,7 @@ pub fn parse_csv_set(input: &CsvSetInput<'_>) -> Result<ParsedSet, ListError> {
     }
 
     // ALT: strong aliases (OFAC writes weak a.k.a.s only in remarks).
-    if let Some(f) = &input.alt {
-        let recs = records(f)?;
+    if let (Some(f), Some(recs)) = (&input.alt, alt_recs) {
         records_read[1] = recs.len();
         let mut strong: Vec<Vec<Alias>> = vec![Vec::new(); entries.len()];
         let mut orphans = 0usize;
@@ -435,8 +464,7 @@ pub fn parse_csv_set(input: &CsvSetInput<'_>) -> Result<ParsedSet, ListError> {
     }
 
     // ADD: countries.
-    if let Some(f) = &input.add {
-        let recs = records(f)?;
+    if let (Some(f), Some(recs)) = (&input.add, add_recs) {
         records_read[2] = recs.len();
         let mut orphans = 0usize;
         for (line, rec) in recs {
