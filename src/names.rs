@@ -197,6 +197,108 @@ const SECTOR_WORDS: &[&str] = &[
     "RESEARCH",
 ];
 
+/// Everyday words for an industry. They tell companies apart (CHINA TELECOM is not CHINA
+/// MOBILE), but a name that shares only such a word with a list name and differs from it in
+/// other words on both sides is another company (Telecom Italia, United Aviation): such
+/// a comparison scores at most [`INDUSTRY_WORD_ONLY`], below review.
+const INDUSTRY_WORDS: &[&str] = &[
+    "TELECOM",
+    "TELEKOM",
+    "TELECOMMUNICATION",
+    "TELEGRAPH",
+    "TELEVISION",
+    "AVIATION",
+    "AIRLINES",
+    "AIRLINE",
+    "AIRWAYS",
+    "AEROSPACE",
+    "AERONAUTICS",
+    "AIRCRAFT",
+    "SPACE",
+    "SHIPPING",
+    "SHIPBUILDING",
+    "MARINE",
+    "RAILWAY",
+    "RAILWAYS",
+    "STEEL",
+    "IRON",
+    "METALS",
+    "MINING",
+    "MINERALS",
+    "OIL",
+    "PETROLEUM",
+    "PETROCHEMICAL",
+    "GAS",
+    "COAL",
+    "NUCLEAR",
+    "SOLAR",
+    "WATER",
+    "CEMENT",
+    "PAPER",
+    "TEXTILES",
+    "TEXTILE",
+    "FOODS",
+    "FOOD",
+    "MOTORS",
+    "MOTOR",
+    "AUTOMOTIVE",
+    "AUTO",
+    "ROBOTICS",
+    "SEMICONDUCTOR",
+    "SEMICONDUCTORS",
+    "MICROELECTRONICS",
+    "NETWORKS",
+    "NETWORK",
+    "SYSTEMS",
+    "MEDIA",
+    "GAMING",
+    "HOTELS",
+    "PHARMA",
+    "PHARMACEUTICAL",
+    "PHARMACEUTICALS",
+    "BIOTECH",
+    "MEDICAL",
+    "HEALTHCARE",
+    "LOGISTICS",
+    "TRANSPORT",
+    "TRANSPORTATION",
+    "INSTRUMENTS",
+    "OPTICAL",
+    "OPTICS",
+    "ELECTRONIC",
+    "DIGITAL",
+    "DEFENSE",
+    "DEFENCE",
+    "SHIPYARD",
+    "HEAVY",
+    "INDUSTRIES",
+    "INDUSTRIAL",
+    "CONSTRUCTION",
+    "ENGINEERING",
+    "CHEMICALS",
+    "CHEMICAL",
+    "ENERGY",
+    "POWER",
+    "RESOURCES",
+    "ELECTRIC",
+    "ELECTRONICS",
+    "COMMUNICATIONS",
+    "TELECOMMUNICATIONS",
+    "MOBILE",
+    "UNICOM",
+    "SATELLITE",
+    "RADAR",
+    "ROCKET",
+    "MISSILE",
+    "SHIPS",
+    "AVIONICS",
+];
+
+/// Highest score of a name that shares only an industry word with a list name and
+/// differs from it on both sides (see [`INDUSTRY_WORDS`]): under the default review
+/// threshold.
+pub const INDUSTRY_WORD_ONLY: f64 = 0.7;
+
 /// Weight of a business word that only one of the two names has.
 const UNMATCHED_SECTOR: f64 = 0.5;
 
@@ -465,6 +567,7 @@ pub fn is_place(token: &str) -> bool {
 struct Tables {
     generic: HashSet<&'static str>,
     sector: HashSet<&'static str>,
+    industry: HashSet<&'static str>,
     places: HashSet<&'static str>,
     legal: HashSet<&'static str>,
     instrument: HashSet<&'static str>,
@@ -476,6 +579,7 @@ fn tables() -> &'static Tables {
     TABLES.get_or_init(|| Tables {
         generic: GENERIC_WORDS.iter().copied().collect(),
         sector: SECTOR_WORDS.iter().copied().collect(),
+        industry: INDUSTRY_WORDS.iter().copied().collect(),
         places: PLACES.iter().copied().collect(),
         legal: LEGAL_FORMS.iter().copied().collect(),
         instrument: INSTRUMENT_WORDS.iter().copied().collect(),
@@ -780,8 +884,20 @@ pub fn compare(holding: &NormName, listed: &NormName) -> NameComparison {
     } else {
         let total = weight_with_unmatched(holding, &only_in_holding)
             + weight_with_unmatched(listed, &only_in_list);
+        // Other words on both sides, and in common only industry words: another company.
+        let differs = |ts: &[String]| ts.iter().any(|t| t != "GROUP" && !is_place(t));
+        let cap = if differs(&only_in_holding)
+            && differs(&only_in_list)
+            && matched_distinctive
+                .iter()
+                .all(|t| tables().industry.contains(t.as_str()))
+        {
+            INDUSTRY_WORD_ONLY
+        } else {
+            PARTIAL_CAP
+        };
         if total > 0.0 {
-            (2.0 * matched_weight / total).min(PARTIAL_CAP)
+            (2.0 * matched_weight / total).min(cap)
         } else {
             0.0
         }
@@ -878,6 +994,24 @@ mod tests {
 
     fn score(a: &str, b: &str) -> f64 {
         compare(&normalise(a), &normalise(b)).score
+    }
+
+    #[test]
+    fn sharing_only_an_industry_word_is_another_company() {
+        let telecom = "CHINA TELECOM CORPORATION LIMITED";
+        for other in [
+            "Telecom Italia SpA",
+            "United Telecom AG",
+            "National Telecom Holdings",
+        ] {
+            assert!(score(other, telecom) <= INDUSTRY_WORD_ONLY, "{other}");
+        }
+        let avic = "AVIATION INDUSTRY CORPORATION OF CHINA, LTD.";
+        assert!(score("National Aviation Co Ltd", avic) <= INDUSTRY_WORD_ONLY);
+        // An industry word with nothing else different on the list's side is worth a look
+        // (a subsidiary of the listed group).
+        assert!(score("China Telecom Global Ltd", telecom) >= 0.8);
+        assert_eq!(score("China Telecom Corp Ltd-H", telecom), 1.0);
     }
 
     #[test]
