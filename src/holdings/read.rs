@@ -7,7 +7,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, SheetType, Sheets};
+use calamine::{Data, DataRef, Reader, SheetType, Sheets};
 
 use super::cells::{
     Cell, cell_date, cell_number, decode_text, is_placeholder, parse_number, repair_cusip,
@@ -218,27 +218,43 @@ fn read_workbook(
         if sheet.typ == SheetType::ChartSheet || sheet.typ == SheetType::Vba {
             continue;
         }
-        let range = match workbook.worksheet_range(&sheet.name) {
-            Ok(r) => r,
-            Err(e) => {
-                skipped.push(SkippedSheet {
-                    sheet: sheet.name.clone(),
-                    reason: format!("unreadable: {e}"),
-                });
-                continue;
-            }
+        // xlsx and xlsb sheets are streamed cell by cell (a whole range of a large sheet
+        // costs as much memory as the file's text); xls and ods are read as a range.
+        let mut builder = TableBuilder::new(opts);
+        let streamed: Result<(), String> = match &mut workbook {
+            Sheets::Xlsx(wb) => match wb.worksheet_cells_reader(&sheet.name) {
+                Ok(mut cells) => stream_cells(&mut builder, || {
+                    cells.next_cell().map_err(|e| e.to_string())
+                }),
+                Err(e) => Err(e.to_string()),
+            },
+            Sheets::Xlsb(wb) => match wb.worksheet_cells_reader(&sheet.name) {
+                Ok(mut cells) => stream_cells(&mut builder, || {
+                    cells.next_cell().map_err(|e| e.to_string())
+                }),
+                Err(e) => Err(e.to_string()),
+            },
+            other => match other.worksheet_range(&sheet.name) {
+                Ok(range) => {
+                    let (row0, col0) = range.start().unwrap_or((0, 0));
+                    for (i, cells) in range.rows().enumerate() {
+                        let mut row: Vec<Cell> = vec![Cell::Empty; col0 as usize];
+                        row.extend(cells.iter().map(cell_from_data));
+                        builder.push(row0 + i as u32 + 1, row);
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.to_string()),
+            },
         };
-        let (row0, col0) = range.start().unwrap_or((0, 0));
-        let grid: Vec<(u32, Vec<Cell>)> = range
-            .rows()
-            .enumerate()
-            .map(|(i, cells)| {
-                let mut row: Vec<Cell> = vec![Cell::Empty; col0 as usize];
-                row.extend(cells.iter().map(cell_from_data));
-                (row0 + i as u32 + 1, row)
-            })
-            .collect();
-        match table_from_grid(&grid, opts) {
+        if let Err(e) = streamed {
+            skipped.push(SkippedSheet {
+                sheet: sheet.name.clone(),
+                reason: format!("unreadable: {e}"),
+            });
+            continue;
+        }
+        match builder.finish() {
             Ok(mut table) => {
                 table.sheet = Some(sheet.name.clone());
                 tables.push(table);
@@ -250,6 +266,62 @@ fn read_workbook(
         }
     }
     Ok((tables, skipped))
+}
+
+/// Feeds a sheet's cells, streamed in row order, to a table builder as rows: cells at
+/// their absolute columns, the rows between two non-empty ones as blank rows (as a range
+/// would give them), empty cells skipped.
+fn stream_cells<'a>(
+    builder: &mut TableBuilder<'_>,
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, String>,
+) -> Result<(), String> {
+    let mut current: Option<(u32, Vec<Cell>)> = None;
+    while let Some(cell) = next()? {
+        let value = cell.get_value();
+        if *value == DataRef::Empty {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        let number = r + 1;
+        match &mut current {
+            Some((n, _)) if *n == number => {}
+            Some((n, _)) if *n > number => {
+                return Err(format!("cells out of order at row {number}"));
+            }
+            _ => {
+                if let Some((n, cells)) = current.take() {
+                    builder.push(n, cells);
+                    for blank in n + 1..number {
+                        builder.push(blank, Vec::new());
+                    }
+                }
+                current = Some((number, Vec::new()));
+            }
+        }
+        if let Some((_, cells)) = &mut current {
+            let c = c as usize;
+            if cells.len() <= c {
+                cells.resize(c + 1, Cell::Empty);
+            }
+            cells[c] = cell_from_data_ref(value);
+        }
+    }
+    if let Some((n, cells)) = current {
+        builder.push(n, cells);
+    }
+    Ok(())
+}
+
+fn cell_from_data_ref(d: &DataRef<'_>) -> Cell {
+    match d {
+        DataRef::SharedString(s) => Cell::Text((*s).to_string()),
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::Empty => Cell::Empty,
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        other => cell_from_data(&Data::from(other.clone())),
+    }
 }
 
 fn cell_from_data(d: &Data) -> Cell {
@@ -312,7 +384,7 @@ fn read_delimited(
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(body.as_bytes());
-    let mut grid: Vec<(u32, Vec<Cell>)> = Vec::new();
+    let mut builder = TableBuilder::new(opts);
     let mut record = csv::StringRecord::new();
     // The csv crate's own line numbers lag behind blank lines and CRLF; count them from
     // the byte offset instead (records start in increasing order).
@@ -332,7 +404,7 @@ fn read_delimited(
                     .count() as u32;
                 counted_to = start;
                 let line = newlines + first_line;
-                grid.push((
+                builder.push(
                     line,
                     record
                         .iter()
@@ -344,7 +416,7 @@ fn read_delimited(
                             }
                         })
                         .collect(),
-                ));
+                );
             }
             Ok(false) => break,
             Err(e) => {
@@ -360,7 +432,7 @@ fn read_delimited(
             }
         }
     }
-    match table_from_grid(&grid, opts) {
+    match builder.finish() {
         Ok(t) => (Some(t), None),
         Err(reason) => (
             None,
@@ -405,76 +477,162 @@ fn sniff_delimiter(text: &str, tab_default: bool) -> u8 {
 
 /// Find the header in a grid of (1-based row number, cells) and read the rows below it.
 /// `Err` says why the grid holds no holdings table.
+/// The table of a whole grid.
+#[cfg(test)]
 fn table_from_grid(grid: &[(u32, Vec<Cell>)], opts: &ReadOptions) -> Result<HoldingsTable, String> {
-    if grid
-        .iter()
-        .all(|(_, cells)| cells.iter().all(Cell::is_blank))
-    {
-        return Err("empty".into());
+    let mut builder = TableBuilder::new(opts);
+    for (number, cells) in grid {
+        builder.push(*number, cells.clone());
     }
-    let overridden = !opts.column_overrides.is_empty();
-    let mut best: Option<(usize, usize, Vec<ColumnMapping>)> = None;
-    for (i, (_, cells)) in grid.iter().enumerate().take(HEADER_SCAN_ROWS) {
-        let headers: Vec<(usize, String)> = cells
-            .iter()
-            .enumerate()
-            .filter_map(|(j, c)| match c {
-                Cell::Text(t) if !t.trim().is_empty() => Some((j, t.clone())),
-                _ => None,
-            })
-            .collect();
-        if headers.is_empty() {
-            continue;
-        }
-        let columns = map_columns(&headers, &opts.column_overrides);
-        let forced = overridden
-            && opts.column_overrides.iter().any(|(role, h)| {
-                columns
-                    .iter()
-                    .any(|c| c.role == *role && normalise_header(&c.header) == normalise_header(h))
-            });
-        if let Some(score) = header_score(&columns, forced) {
-            let score = score + if forced { 100 } else { 0 };
-            if best.as_ref().is_none_or(|b| score > b.1) {
-                best = Some((i, score, columns));
-            }
+    builder.finish()
+}
+
+/// The header chosen for a table.
+struct Header {
+    /// 1-based row number.
+    row: u32,
+    columns: Vec<ColumnMapping>,
+    /// Normalised header texts by column index.
+    cells: Vec<String>,
+}
+
+/// Builds a table from rows given one at a time, as a reader streams them: the first
+/// [`HEADER_SCAN_ROWS`] rows are held until the header is chosen among them; after that
+/// every row becomes a [`HoldingRow`] (or an ignored row) at once and its cells are freed.
+struct TableBuilder<'o> {
+    opts: &'o ReadOptions,
+    held: Vec<(u32, Vec<Cell>)>,
+    header: Option<Header>,
+    /// Set when no header was found in the first rows: the table is refused.
+    refused: Option<String>,
+    any_content: bool,
+    rows: Vec<HoldingRow>,
+    ignored: Vec<IgnoredRow>,
+}
+
+impl<'o> TableBuilder<'o> {
+    fn new(opts: &'o ReadOptions) -> Self {
+        TableBuilder {
+            opts,
+            held: Vec::new(),
+            header: None,
+            refused: None,
+            any_content: false,
+            rows: Vec::new(),
+            ignored: Vec::new(),
         }
     }
-    let Some((header_at, _, columns)) = best else {
-        return Err(format!(
-            "no header row naming an ISIN, CUSIP, SEDOL, ticker or security name column in the first {HEADER_SCAN_ROWS} rows"
-        ));
-    };
-    let header_cells: Vec<String> = grid[header_at]
-        .1
-        .iter()
-        .map(|c| c.text().map(|t| normalise_header(&t)).unwrap_or_default())
-        .collect();
-    let mut rows = Vec::new();
-    let mut ignored = Vec::new();
-    for (number, cells) in &grid[header_at + 1..] {
-        match read_row(*number, cells, &columns, &header_cells) {
-            RowOutcome::Position(row) => rows.push(*row),
-            RowOutcome::Ignored(reason) => ignored.push(IgnoredRow {
-                row: *number,
+
+    fn push(&mut self, number: u32, cells: Vec<Cell>) {
+        if self.refused.is_some() {
+            return;
+        }
+        if !self.any_content && cells.iter().any(|c| !c.is_blank()) {
+            self.any_content = true;
+        }
+        if self.header.is_some() {
+            self.take(number, &cells);
+            return;
+        }
+        self.held.push((number, cells));
+        if self.held.len() >= HEADER_SCAN_ROWS {
+            self.choose_header();
+        }
+    }
+
+    fn take(&mut self, number: u32, cells: &[Cell]) {
+        let Some(h) = &self.header else { return };
+        match read_row(number, cells, &h.columns, &h.cells) {
+            RowOutcome::Position(row) => self.rows.push(*row),
+            RowOutcome::Ignored(reason) => self.ignored.push(IgnoredRow {
+                row: number,
                 reason,
             }),
         }
     }
-    // Trailing blank rows are layout, not content.
-    while ignored
-        .last()
-        .is_some_and(|r| r.reason == BLANK && rows.last().is_none_or(|p| p.row < r.row))
-    {
-        ignored.pop();
+
+    /// The best-scoring header among the held rows; the rows below it are read.
+    fn choose_header(&mut self) {
+        let opts = self.opts;
+        let overridden = !opts.column_overrides.is_empty();
+        let mut best: Option<(usize, usize, Vec<ColumnMapping>)> = None;
+        for (i, (_, cells)) in self.held.iter().enumerate().take(HEADER_SCAN_ROWS) {
+            let headers: Vec<(usize, String)> = cells
+                .iter()
+                .enumerate()
+                .filter_map(|(j, c)| match c {
+                    Cell::Text(t) if !t.trim().is_empty() => Some((j, t.clone())),
+                    _ => None,
+                })
+                .collect();
+            if headers.is_empty() {
+                continue;
+            }
+            let columns = map_columns(&headers, &opts.column_overrides);
+            let forced = overridden
+                && opts.column_overrides.iter().any(|(role, h)| {
+                    columns.iter().any(|c| {
+                        c.role == *role && normalise_header(&c.header) == normalise_header(h)
+                    })
+                });
+            if let Some(score) = header_score(&columns, forced) {
+                let score = score + if forced { 100 } else { 0 };
+                if best.as_ref().is_none_or(|b| score > b.1) {
+                    best = Some((i, score, columns));
+                }
+            }
+        }
+        let held = std::mem::take(&mut self.held);
+        let Some((header_at, _, columns)) = best else {
+            self.refused = Some(format!(
+                "no header row naming an ISIN, CUSIP, SEDOL, ticker or security name column in the first {HEADER_SCAN_ROWS} rows"
+            ));
+            return;
+        };
+        let cells = held[header_at]
+            .1
+            .iter()
+            .map(|c| c.text().map(|t| normalise_header(&t)).unwrap_or_default())
+            .collect();
+        self.header = Some(Header {
+            row: held[header_at].0,
+            columns,
+            cells,
+        });
+        for (number, cells) in &held[header_at + 1..] {
+            self.take(*number, cells);
+        }
     }
-    Ok(HoldingsTable {
-        sheet: None,
-        header_row: grid[header_at].0,
-        columns,
-        rows,
-        ignored,
-    })
+
+    fn finish(mut self) -> Result<HoldingsTable, String> {
+        if !self.any_content {
+            return Err("empty".into());
+        }
+        if self.header.is_none() && self.refused.is_none() {
+            self.choose_header();
+        }
+        if let Some(reason) = self.refused {
+            return Err(reason);
+        }
+        let Some(header) = self.header else {
+            return Err("no header row".into());
+        };
+        let (rows, mut ignored) = (self.rows, self.ignored);
+        // Trailing blank rows are layout, not content.
+        while ignored
+            .last()
+            .is_some_and(|r| r.reason == BLANK && rows.last().is_none_or(|p| p.row < r.row))
+        {
+            ignored.pop();
+        }
+        Ok(HoldingsTable {
+            sheet: None,
+            header_row: header.row,
+            columns: header.columns,
+            rows,
+            ignored,
+        })
+    }
 }
 
 const BLANK: &str = "blank row";
@@ -542,9 +700,15 @@ fn read_row(
             match cells.get(c.index) {
                 Some(Cell::Text(t)) => {
                     let t = t.trim();
-                    t.len() + 4 >= c.header.len()
-                        && t.len() <= c.header.len() + 4
-                        && normalise_header(t) == header_cells[c.index]
+                    let h = c.header.trim();
+                    t.len() + 4 >= h.len()
+                        && t.len() <= h.len() + 4
+                        && (t.eq_ignore_ascii_case(h)
+                            || (t
+                                .get(..1)
+                                .zip(h.get(..1))
+                                .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+                                && normalise_header(t) == header_cells[c.index]))
                 }
                 _ => false,
             }
