@@ -17,10 +17,10 @@ use cli::{
 };
 use holdscreen::holdings::ReadOptions;
 use holdscreen::list::{self, SanctionsList};
-use holdscreen::report::{json::render_json, terminal::render_summary, xlsx};
+use holdscreen::report::{json::write_json, terminal::render_summary, xlsx};
 use holdscreen::resolve::Thresholds;
 use holdscreen::screen::{self, Mode, Progress, ScreenOptions};
-use holdscreen::util::write_atomic;
+use holdscreen::util::{write_atomic, write_atomic_with};
 
 /// Parsing the lists and the books allocates many small strings; mimalloc does that in about
 /// half the time of the system allocator and returns memory to the OS promptly.
@@ -223,13 +223,11 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
     }
     let json_to_stdout = c.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
     if let Some(path) = &c.json {
-        let bytes = render_json(&report).context("could not build the JSON document")?;
         if json_to_stdout {
-            std::io::stdout()
-                .write_all(&bytes)
+            write_json(&report, std::io::BufWriter::new(std::io::stdout().lock()))
                 .context("could not write JSON to standard output")?;
         } else {
-            write_atomic(path, &bytes, c.force)
+            write_atomic_with(path, c.force, |w| write_json(&report, w))
                 .with_context(|| format!("could not write {}", path.display()))?;
         }
     }

@@ -29,6 +29,16 @@ mod tests {
 /// when complete, so a failed run never leaves half a file. With `overwrite == false` an
 /// existing file is an error.
 pub fn write_atomic(path: &std::path::Path, bytes: &[u8], overwrite: bool) -> std::io::Result<()> {
+    write_atomic_with(path, overwrite, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] for content produced by a writer function, streamed to the temporary
+/// file through a buffer instead of being built in memory first.
+pub fn write_atomic_with(
+    path: &std::path::Path,
+    overwrite: bool,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     use std::io::Write as _;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -38,7 +48,11 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8], overwrite: bool) -> st
         .prefix(".holdscreen-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
     tmp.as_file().sync_all()?;
     if overwrite {
         tmp.persist(path).map_err(|e| e.error)?;
