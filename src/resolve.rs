@@ -78,14 +78,11 @@ pub type NameCache = HashMap<String, Option<NameMatch>>;
 
 /// Placeholder texts that mean "no value".
 fn meaningful(v: &Option<String>) -> Option<&str> {
+    const NONE: [&str; 10] = [
+        "-", "--", "N/A", "NA", "#N/A", "NONE", "NULL", "0", "TBA", "?",
+    ];
     let s = v.as_deref()?.trim();
-    let up = s.to_ascii_uppercase();
-    if s.is_empty()
-        || matches!(
-            up.as_str(),
-            "-" | "--" | "N/A" | "NA" | "#N/A" | "NONE" | "NULL" | "0" | "TBA" | "?"
-        )
-    {
+    if s.is_empty() || (s.len() <= 4 && NONE.iter().any(|n| s.eq_ignore_ascii_case(n))) {
         None
     } else {
         Some(s)
