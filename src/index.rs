@@ -78,10 +78,10 @@ pub struct NameMatch {
 #[derive(Debug, Default)]
 pub struct ListIndex<'l> {
     entries: Vec<&'l Entry>,
-    isin: HashMap<String, Vec<EntryId>>,
-    cusip: HashMap<String, Vec<EntryId>>,
-    ticker: HashMap<TickerKey, Vec<(EntryId, String)>>,
-    bare: HashMap<String, Vec<(EntryId, TickerKey)>>,
+    isin: FxHashMap<String, Vec<EntryId>>,
+    cusip: FxHashMap<String, Vec<EntryId>>,
+    ticker: FxHashMap<TickerKey, Vec<(EntryId, String)>>,
+    bare: FxHashMap<String, Vec<(EntryId, TickerKey)>>,
     names: Vec<IndexedName<'l>>,
     /// Distinctive token (and its one-deletion variants) -> names.
     postings: Postings,
@@ -373,12 +373,23 @@ impl<'l> ListIndex<'l> {
             .iter()
             .find(|(listed, _)| {
                 let b = listed.as_bytes();
-                if a.len() != b.len() || a == b {
+                if a.len() != b.len() {
                     return false;
                 }
-                let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-                diff.len() == 1
-                    || (diff.len() == 2
+                // Positions that differ, stopping at three: no allocation per listed ISIN.
+                let mut diff = [0usize; 3];
+                let mut n = 0;
+                for i in 0..a.len() {
+                    if a[i] != b[i] {
+                        if n == 3 {
+                            return false;
+                        }
+                        diff[n] = i;
+                        n += 1;
+                    }
+                }
+                n == 1
+                    || (n == 2
                         && diff[1] == diff[0] + 1
                         && a[diff[0]] == b[diff[1]]
                         && a[diff[1]] == b[diff[0]])
