@@ -473,7 +473,9 @@ fn table_rows(files: &[HoldingsFile]) -> Vec<(&HoldingsFile, Option<&str>, &Hold
 
 /// The best list name for every distinct name of some rows, resolved once each, in parallel.
 fn name_cache<'a>(index: &ListIndex, rows: impl Iterator<Item = &'a HoldingRow>) -> NameCache {
-    let distinct: BTreeSet<&str> = rows.flat_map(row_names).collect();
+    // A hash set: books repeat names across accounts, and ordering them costs more than
+    // resolving them (the cache is looked up, never iterated).
+    let distinct: rustc_hash::FxHashSet<&str> = rows.flat_map(row_names).collect();
     distinct
         .into_par_iter()
         .map(|n| (n.to_string(), index.best_name(n)))
