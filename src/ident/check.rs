@@ -36,6 +36,16 @@ impl IdCheck {
 
 /// Upper-case and strip spaces, dashes and dots that vendors put inside identifiers.
 pub fn normalise_id(raw: &str) -> String {
+    if raw.is_ascii() {
+        // The common case, without decoding characters.
+        let mut out = String::with_capacity(raw.len());
+        out.extend(
+            raw.bytes()
+                .filter(|b| !b.is_ascii_whitespace() && *b != b'-' && *b != b'.')
+                .map(|b| char::from(b.to_ascii_uppercase())),
+        );
+        return out;
+    }
     raw.chars()
         .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.' && *c != '\u{a0}')
         .flat_map(char::to_uppercase)

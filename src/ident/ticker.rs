@@ -170,9 +170,16 @@ pub fn parse_list_ticker(raw: &str) -> Option<TickerKey> {
 /// Bloomberg uses its own exchange codes (`CH` China, `UN` NYSE, `GY` Xetra, `CN` Canada...).
 /// Where the two collide the code's shape decides (`600760 CH` is China, `CNU CN` Canada).
 fn market_after_ticker(cc: &str, code: &str, bloomberg: bool) -> Option<Market> {
-    let cc = cc.to_ascii_uppercase();
+    // Upper case in a stack buffer: this runs for every ticker of a book.
+    let mut buf = [0u8; 8];
+    if cc.len() > buf.len() {
+        return None; // no market code is this long
+    }
+    buf[..cc.len()].copy_from_slice(cc.as_bytes());
+    buf[..cc.len()].make_ascii_uppercase();
+    let cc = std::str::from_utf8(&buf[..cc.len()]).unwrap_or("");
     let numeric = code.bytes().all(|b| b.is_ascii_digit());
-    let m = match cc.as_str() {
+    let m = match cc {
         // China: Bloomberg composite and exchange codes, Yahoo/RIC suffixes.
         "CG" | "CS" | "C1" | "C2" | "SS" | "SZ" | "SH" | "SHA" | "SHE" | "SHG" | "SHH" | "SHZ"
         | "SSE" | "SZSE" => Market::CN,
@@ -227,7 +234,8 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
     // Bloomberg yellow keys.
     let mut bloomberg = false;
     for key in [" EQUITY", " EQUITIES", " EQ"] {
-        if t.to_ascii_uppercase().ends_with(key) {
+        let b = t.as_bytes();
+        if b.len() >= key.len() && b[b.len() - key.len()..].eq_ignore_ascii_case(key.as_bytes()) {
             t.truncate(t.len() - key.len());
             t = t.trim_end().to_string();
             bloomberg = true;
