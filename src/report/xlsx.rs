@@ -329,6 +329,55 @@ fn position_sheet(
     st: &Styles,
 ) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet().set_name(name)?;
+    fill_position_sheet(ws, positions, review, orders, empty, st)
+}
+
+/// Data rows of a sheet: Excel's 1,048,576 rows less the header.
+const EXCEL_DATA_ROWS: usize = 1_048_575;
+
+/// The sheets that hold `total` rows at most `per_sheet` to a sheet: names and row ranges
+/// (`All positions`, `All positions 2`, ...). One sheet, even when there are no rows.
+fn split_sheets(
+    base: &str,
+    total: usize,
+    per_sheet: usize,
+) -> Vec<(String, std::ops::Range<usize>)> {
+    let count = total.div_ceil(per_sheet).max(1);
+    (0..count)
+        .map(|i| {
+            let name = if i == 0 {
+                base.to_string()
+            } else {
+                format!("{base} {}", i + 1)
+            };
+            (name, i * per_sheet..((i + 1) * per_sheet).min(total))
+        })
+        .collect()
+}
+
+/// Every position, in sheets written in constant-memory mode (rows go to a temporary file
+/// as they are written) and split at Excel's row limit.
+fn all_positions_sheets(
+    wb: &mut Workbook,
+    report: &ScreenReport,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let all: Vec<&Position> = report.positions.iter().collect();
+    for (name, rows) in split_sheets("All positions", all.len(), EXCEL_DATA_ROWS) {
+        let ws = wb.add_worksheet_with_constant_memory()?.set_name(&name)?;
+        fill_position_sheet(ws, &all[rows], false, false, "No positions.", st)?;
+    }
+    Ok(())
+}
+
+fn fill_position_sheet(
+    ws: &mut Worksheet,
+    positions: &[&Position],
+    review: bool,
+    orders: bool,
+    empty: &str,
+    st: &Styles,
+) -> Result<(), XlsxError> {
     let cols = position_columns(review, orders);
     let headers: Vec<(&str, f64)> = cols.iter().map(|c| (c.header, c.width)).collect();
     header_row(ws, &headers, st)?;
@@ -1030,18 +1079,32 @@ pub fn render_xlsx(report: &ScreenReport, opts: &XlsxOptions) -> Result<Vec<u8>,
         )?;
         invalid_sheet(&mut wb, report, &st)?;
         if opts.all_positions {
-            let all: Vec<&Position> = report.positions.iter().collect();
-            position_sheet(
-                &mut wb,
-                "All positions",
-                &all,
-                false,
-                false,
-                "No positions.",
-                &st,
-            )?;
+            all_positions_sheets(&mut wb, report, &st)?;
         }
     }
     evidence_sheet(&mut wb, report, &st)?;
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_sheets;
+
+    #[test]
+    fn all_positions_split_at_the_row_limit() {
+        let names = |total| -> Vec<(String, std::ops::Range<usize>)> {
+            split_sheets("All positions", total, 1_048_575)
+        };
+        assert_eq!(names(0), [("All positions".to_string(), 0..0)]);
+        assert_eq!(names(1_048_575).len(), 1);
+        let two = names(1_048_576);
+        assert_eq!(two.len(), 2);
+        assert_eq!(
+            two[1],
+            ("All positions 2".to_string(), 1_048_575..1_048_576)
+        );
+        let three = split_sheets("All positions", 7, 3);
+        let ranges: Vec<_> = three.iter().map(|(_, r)| r.clone()).collect();
+        assert_eq!(ranges, [0..3, 3..6, 6..7]);
+    }
 }
