@@ -320,7 +320,6 @@ impl<'l> ListIndex<'l> {
         ix
     }
 
-    /// The entries indexed.
     /// Number of NS-CMIC entries and of SDN entities indexed.
     pub fn counts(&self) -> (usize, usize) {
         let sdn = self
@@ -331,6 +330,7 @@ impl<'l> ListIndex<'l> {
         (self.entries.len() - sdn, sdn)
     }
 
+    /// The entries indexed, by [`EntryId`].
     pub fn entries(&self) -> &[&'l Entry] {
         &self.entries
     }

@@ -197,7 +197,8 @@ const SECTOR_WORDS: &[&str] = &[
     "RESEARCH",
 ];
 
-/// Everyday words for an industry. They tell companies apart (CHINA TELECOM is not CHINA
+/// Everyday words for an industry (generic words such as ENERGY or MOBILE are not listed:
+/// they never count as a distinctive match in the first place). They tell companies apart (CHINA TELECOM is not CHINA
 /// MOBILE), but a name that shares only such a word with a list name and differs from it in
 /// other words on both sides is another company (Telecom Italia, United Aviation): such
 /// a comparison scores at most [`INDUSTRY_WORD_ONLY`], below review.
@@ -247,9 +248,6 @@ const INDUSTRY_WORDS: &[&str] = &[
     "SEMICONDUCTOR",
     "SEMICONDUCTORS",
     "MICROELECTRONICS",
-    "NETWORKS",
-    "NETWORK",
-    "SYSTEMS",
     "MEDIA",
     "GAMING",
     "HOTELS",
@@ -266,25 +264,11 @@ const INDUSTRY_WORDS: &[&str] = &[
     "OPTICAL",
     "OPTICS",
     "ELECTRONIC",
-    "DIGITAL",
     "DEFENSE",
     "DEFENCE",
     "SHIPYARD",
     "HEAVY",
-    "INDUSTRIES",
-    "INDUSTRIAL",
-    "CONSTRUCTION",
-    "ENGINEERING",
     "CHEMICALS",
-    "CHEMICAL",
-    "ENERGY",
-    "POWER",
-    "RESOURCES",
-    "ELECTRIC",
-    "ELECTRONICS",
-    "COMMUNICATIONS",
-    "TELECOMMUNICATIONS",
-    "MOBILE",
     "UNICOM",
     "SATELLITE",
     "RADAR",
@@ -994,6 +978,16 @@ mod tests {
 
     fn score(a: &str, b: &str) -> f64 {
         compare(&normalise(a), &normalise(b)).score
+    }
+
+    #[test]
+    fn industry_words_are_distinctive_words() {
+        for w in INDUSTRY_WORDS {
+            assert!(
+                !is_generic(w),
+                "{w} is generic: it can never be the only match"
+            );
+        }
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub fn normalise_id(raw: &str) -> String {
         let mut out = String::with_capacity(raw.len());
         out.extend(
             raw.bytes()
-                .filter(|b| !b.is_ascii_whitespace() && *b != b'-' && *b != b'.')
+                .filter(|&b| !char::from(b).is_whitespace() && b != b'-' && b != b'.')
                 .map(|b| char::from(b.to_ascii_uppercase())),
         );
         return out;
