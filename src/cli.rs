@@ -158,6 +158,17 @@ pub struct CommonArgs {
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
 
+    /// Folder where large lists (the SDN list) are kept parsed and indexed between runs,
+    /// keyed by the files' SHA-256 and this program's build: a repeated run skips parsing.
+    /// Default: $HOLDSCREEN_CACHE_DIR, else $XDG_CACHE_HOME/holdscreen, else
+    /// ~/.cache/holdscreen. Reports are the same with or without it.
+    #[arg(long, value_name = "DIR", env = "HOLDSCREEN_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Parse and index the list afresh, reading and writing no cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+
     /// Print nothing but errors (no progress bar, no summary).
     #[arg(short, long)]
     pub quiet: bool,

@@ -6,18 +6,18 @@
 //! without place words), so a holding's name is compared only with the few list names that
 //! share a word with it, never with the whole list.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 
 use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
+use serde::{Deserialize, Serialize};
 
+use crate::cache::{CacheUse, Chunked, ListCache};
 use crate::ident::check_isin;
 use crate::ident::ticker::parse_list_ticker;
 use crate::ident::{IdCheck, TickerKey, cusip_from_isin, normalise_id, ticker::bare_code};
-use crate::list::{
-    Entry, ListKind, ListSnapshot, ListedIsin, ListedTicker, PartyType, SanctionsList,
-};
+use crate::list::{Entry, ListKind, ListSnapshot, ListedIsin, ListedTicker, SanctionsList};
 use crate::names::{self, NameComparison, NormName};
 use crate::report::Basis;
 
@@ -32,6 +32,8 @@ pub struct IndexedName<'l> {
     /// As the list writes it.
     pub raw: &'l str,
     pub norm: NormName,
+    /// Position of `raw` in [`names_of`] of the entry (how a cached index finds it again).
+    ordinal: u32,
     /// A one-word alias of four letters or fewer (`SMIC`, `CSC`): such aliases collide with
     /// other companies' names, so they never decide alone.
     pub short_alias: bool,
@@ -115,7 +117,7 @@ fn key_of(text: &str) -> u64 {
 
 /// Keys -> name numbers, stored as one array of names sorted by key with a map from key to
 /// its run: built by one parallel sort instead of a vector per key.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Postings {
     names: Vec<u32>,
     runs: FxHashMap<u64, (u32, u32)>,
@@ -152,6 +154,93 @@ impl Postings {
     }
 }
 
+/// Indexes over fewer entries than this are built every run (the NS-CMIC list alone
+/// indexes in under a millisecond); larger ones (with the SDN list) go through the cache.
+const MIN_CACHED_ENTRIES: usize = 1000;
+
+/// The entries an index covers: NS-CMIC entries of the consolidated list and the entities
+/// (not individuals, vessels or aircraft, which issue no securities) of an SDN list, in a
+/// fixed order. When several snapshots hold the same entry id, the last one given wins.
+fn select<'l>(snapshots: impl IntoIterator<Item = &'l ListSnapshot>) -> Vec<&'l Entry> {
+    // (kind, id, snapshot number, entry): sorted, then the last snapshot's of each id kept.
+    let mut all: Vec<(u8, &str, usize, &Entry)> = Vec::new();
+    for (n, snap) in snapshots.into_iter().enumerate() {
+        all.extend(
+            snap.entries
+                .iter()
+                .filter(|e| e.can_match_security())
+                .map(|e| {
+                    let kind = match e.list_kind {
+                        ListKind::Consolidated => 0,
+                        ListKind::Sdn => 1,
+                    };
+                    (kind, e.id.as_str(), n, e)
+                }),
+        );
+    }
+    all.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    let mut out: Vec<&Entry> = Vec::with_capacity(all.len());
+    for (i, &(kind, id, _, e)) in all.iter().enumerate() {
+        let next_same = all.get(i + 1).is_some_and(|n| n.0 == kind && n.1 == id);
+        if !next_same {
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// The names an entry is found by, in a fixed order: its name, its aliases, and the CMIC
+/// Issuer Names.
+fn names_of(e: &Entry) -> impl Iterator<Item = (Basis, &str)> {
+    std::iter::once((Basis::Name, e.name.as_str()))
+        .chain(e.aliases.iter().map(|a| (Basis::Alias, a.name.as_str())))
+        .chain(e.cmic.iter().flat_map(|c| {
+            c.issuer_names
+                .iter()
+                .map(|n| (Basis::IssuerName, n.as_str()))
+        }))
+}
+
+/// A digest of which entries an index covers, in order (kind, id and names), checked when
+/// a cached index is read.
+fn entries_digest(entries: &[&Entry]) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    for e in entries {
+        std::hash::Hash::hash(
+            &(e.list_kind as u8, &e.id, &e.name, e.aliases.len()),
+            &mut h,
+        );
+    }
+    std::hash::Hasher::finish(&h)
+}
+
+/// A cached index name: [`IndexedName`] without the borrowed text.
+#[derive(Debug, Serialize, Deserialize)]
+struct CachedName {
+    entry: u32,
+    ordinal: u32,
+    basis: Basis,
+    norm: NormName,
+    short_alias: bool,
+    distinctive: u32,
+    weight: f64,
+    soft_weight: f64,
+}
+
+/// What the list cache keeps of an index.
+#[derive(Debug, Serialize, Deserialize)]
+struct CachedIndex {
+    entries_digest: u64,
+    isin: FxHashMap<String, Vec<EntryId>>,
+    cusip: FxHashMap<String, Vec<EntryId>>,
+    ticker: FxHashMap<TickerKey, Vec<(EntryId, String)>>,
+    bare: FxHashMap<String, Vec<(EntryId, TickerKey)>>,
+    names: Chunked<CachedName>,
+    postings: Postings,
+    core: Postings,
+    listed_isins: Vec<(String, EntryId)>,
+}
+
 /// The name without place words and GROUP: names equal on this key differ only in words
 /// that do not change the company (see `names::compare`).
 fn core_key(norm: &NormName) -> String {
@@ -172,20 +261,110 @@ impl<'l> ListIndex<'l> {
 
     /// Build the index over some snapshots (the versions in force on a date).
     pub fn build_from(snapshots: impl IntoIterator<Item = &'l ListSnapshot>) -> ListIndex<'l> {
-        // NS-CMIC entries of the consolidated list, and the entities (not individuals,
-        // vessels or aircraft, which issue no securities) of an SDN list.
-        let mut by_id: BTreeMap<(u8, &str), &Entry> = BTreeMap::new();
-        for snap in snapshots {
-            for e in &snap.entries {
-                let key = match e.list_kind {
-                    ListKind::Consolidated if e.is_cmic() => 0,
-                    ListKind::Sdn if e.party_type == PartyType::Entity => 1,
-                    _ => continue,
-                };
-                by_id.insert((key, e.id.as_str()), e);
-            }
+        Self::from_refs(select(snapshots))
+    }
+
+    /// [`ListIndex::build_from`] through the list cache: an index over the same source
+    /// files (by SHA-256), built by the same program, is read instead of built. Small
+    /// indexes (the NS-CMIC list alone) are built every time: faster than reading a file.
+    pub fn build_cached(
+        snapshots: &[&'l ListSnapshot],
+        cache: Option<&ListCache>,
+    ) -> (ListIndex<'l>, CacheUse) {
+        let entries = select(snapshots.iter().copied());
+        let cache = match cache {
+            Some(c) if entries.len() >= MIN_CACHED_ENTRIES => c,
+            _ => return (Self::from_refs(entries), CacheUse::Off),
+        };
+        let parts: Vec<String> = snapshots
+            .iter()
+            .map(|s| {
+                let shas: Vec<&str> = s.files.iter().map(|f| f.sha256.as_str()).collect();
+                format!("{:?}:{}", s.kind, shas.join(","))
+            })
+            .collect();
+        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let key = ListCache::key("index", &refs);
+        let digest = entries_digest(&entries);
+        if let Some(c) = cache.load::<CachedIndex>("index", &key)
+            && c.entries_digest == digest
+            && let Some(ix) = Self::from_cached(entries.clone(), c)
+        {
+            return (ix, CacheUse::Hit);
         }
-        Self::from_refs(by_id.into_values().collect())
+        let ix = Self::from_refs(entries);
+        let _ = cache.store("index", &key, &ix.to_cached(digest));
+        (ix, CacheUse::Miss)
+    }
+
+    /// What the cache keeps: everything but the borrowed entries and names.
+    fn to_cached(&self, entries_digest: u64) -> CachedIndex {
+        CachedIndex {
+            entries_digest,
+            isin: self.isin.clone(),
+            cusip: self.cusip.clone(),
+            ticker: self.ticker.clone(),
+            bare: self.bare.clone(),
+            names: Chunked(
+                self.names
+                    .iter()
+                    .map(|n| CachedName {
+                        entry: n.entry as u32,
+                        ordinal: n.ordinal,
+                        basis: n.basis,
+                        norm: n.norm.clone(),
+                        short_alias: n.short_alias,
+                        distinctive: n.distinctive as u32,
+                        weight: n.weight,
+                        soft_weight: n.soft_weight,
+                    })
+                    .collect(),
+            ),
+            postings: Postings {
+                names: self.postings.names.clone(),
+                runs: self.postings.runs.clone(),
+            },
+            core: Postings {
+                names: self.core.names.clone(),
+                runs: self.core.runs.clone(),
+            },
+            listed_isins: self.listed_isins.clone(),
+        }
+    }
+
+    /// The index again from what the cache kept and the same entries; None when the two
+    /// do not fit together (then the index is built).
+    fn from_cached(entries: Vec<&'l Entry>, c: CachedIndex) -> Option<ListIndex<'l>> {
+        let mut names = Vec::with_capacity(c.names.0.len());
+        for n in c.names.0 {
+            let entry = n.entry as usize;
+            let (basis, raw) = names_of(entries.get(entry)?).nth(n.ordinal as usize)?;
+            if basis != n.basis {
+                return None;
+            }
+            names.push(IndexedName {
+                entry,
+                basis,
+                raw,
+                norm: n.norm,
+                ordinal: n.ordinal,
+                short_alias: n.short_alias,
+                distinctive: n.distinctive as usize,
+                weight: n.weight,
+                soft_weight: n.soft_weight,
+            });
+        }
+        Some(ListIndex {
+            entries,
+            isin: c.isin,
+            cusip: c.cusip,
+            ticker: c.ticker,
+            bare: c.bare,
+            names,
+            postings: c.postings,
+            core: c.core,
+            listed_isins: c.listed_isins,
+        })
     }
 
     /// Build the index over given entries (all treated as NS-CMIC entries).
@@ -203,17 +382,7 @@ impl<'l> ListIndex<'l> {
             .entries
             .par_iter()
             .map(|&e| {
-                let mut names_of_entry: Vec<(Basis, &'l str)> = vec![(Basis::Name, &e.name)];
-                names_of_entry.extend(e.aliases.iter().map(|a| (Basis::Alias, a.name.as_str())));
-                if let Some(c) = &e.cmic {
-                    names_of_entry.extend(
-                        c.issuer_names
-                            .iter()
-                            .map(|n| (Basis::IssuerName, n.as_str())),
-                    );
-                }
-                names_of_entry
-                    .into_iter()
+                names_of(e)
                     .map(|(b, raw)| (b, raw, names::normalise(raw)))
                     .collect()
             })
@@ -267,7 +436,7 @@ impl<'l> ListIndex<'l> {
                 }
             }
             let mut seen: HashSet<String> = HashSet::new();
-            for (basis, raw, norm) in names_of_entry {
+            for (ordinal, (basis, raw, norm)) in names_of_entry.into_iter().enumerate() {
                 if norm.is_empty() || !seen.insert(norm.key.clone()) {
                     continue;
                 }
@@ -279,6 +448,7 @@ impl<'l> ListIndex<'l> {
                     basis,
                     raw,
                     norm,
+                    ordinal: ordinal as u32,
                     short_alias,
                     distinctive,
                     weight,

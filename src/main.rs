@@ -15,8 +15,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use cli::{
     Cli, ColorChoice, Command, CommonArgs, ListCommand, ListSelection, ScreenArgs, TradesArgs,
 };
+use holdscreen::cache::ListCache;
 use holdscreen::holdings::ReadOptions;
-use holdscreen::list::{self, SanctionsList};
+use holdscreen::list::{self, LoadOptions, SanctionsList};
 use holdscreen::report::{json::write_json, terminal::render_summary, xlsx};
 use holdscreen::resolve::Thresholds;
 use holdscreen::screen::{self, Mode, Progress, ScreenOptions};
@@ -69,13 +70,37 @@ fn run_clock() -> (DateTime<Utc>, NaiveDate) {
 }
 
 fn load_list(sel: &ListSelection) -> Result<SanctionsList> {
+    load_list_with(sel, &LoadOptions::default())
+}
+
+fn load_list_with(sel: &ListSelection, opts: &LoadOptions<'_>) -> Result<SanctionsList> {
     if sel.lists.is_empty() {
         Ok(list::embedded::embedded_list())
     } else {
-        list::load_paths(&sel.lists).context(
+        list::load_paths_with(&sel.lists, opts).context(
             "could not read the list (pass OFAC files in their official formats with --list)",
         )
     }
+}
+
+/// The list cache folder: --cache-dir (or $HOLDSCREEN_CACHE_DIR), else the user's cache
+/// folder; none with --no-cache.
+fn list_cache(c: &CommonArgs) -> Option<ListCache> {
+    if c.no_cache {
+        return None;
+    }
+    if let Some(dir) = &c.cache_dir {
+        return Some(ListCache::new(dir));
+    }
+    let env_dir = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    env_dir("XDG_CACHE_HOME")
+        .or_else(|| env_dir("HOME").map(|h| h.join(".cache")))
+        .or_else(|| env_dir("LOCALAPPDATA"))
+        .map(|d| ListCache::new(d.join("holdscreen")))
 }
 
 struct Bar(ProgressBar);
@@ -165,7 +190,14 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
             .build_global()
             .context("could not start the worker threads")?;
     }
-    let list = load_list(&c.list)?;
+    let cache = list_cache(c);
+    let list = load_list_with(
+        &c.list,
+        &LoadOptions {
+            screening: true,
+            cache: cache.as_ref(),
+        },
+    )?;
     let exceptions = match &c.exceptions {
         Some(path) => Some(
             holdscreen::exceptions::load_exceptions(path)
@@ -206,6 +238,7 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         exceptions,
         mode: args.mode,
         constituents: c.constituents.clone(),
+        cache,
     };
     let progress = Bar(bar);
     let report = screen::screen(&list, &options, &progress);

@@ -507,7 +507,7 @@ const INSTRUMENT_WORDS: &[&str] = &[
 ];
 
 /// Tokens of a normalised name with their weights.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NormName {
     /// Normalised tokens, in their original order (duplicates removed).
     pub tokens: Vec<String>,

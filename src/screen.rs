@@ -7,13 +7,14 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 
+use crate::cache::ListCache;
 use crate::exceptions::{ExceptionState, ExceptionsFile, apply_exceptions};
 use crate::holdings::{
     HoldingRow, HoldingsError, HoldingsFile, InputSpec, ReadOptions, discover_inputs,
     read_holdings_file,
 };
 use crate::index::ListIndex;
-use crate::list::{ListKind, SanctionsList};
+use crate::list::{ListKind, ListSnapshot, SanctionsList};
 use crate::lookthrough::{Fund, ListedConstituent, apply_look_through, fund_id_from_path};
 use crate::report::{
     CurrencyAmount, ExceptionsInfo, FileTotal, InputInfo, ListInfo, Position, ReportKind, RunInfo,
@@ -50,6 +51,8 @@ pub struct ScreenOptions {
     pub mode: Mode,
     /// Fund constituents files or folders (`--constituents`).
     pub constituents: Vec<PathBuf>,
+    /// Where list indexes are cached between runs (`--no-cache` for none).
+    pub cache: Option<ListCache>,
 }
 
 /// What the input rows are.
@@ -196,11 +199,13 @@ pub fn screen(
         .collect();
     let mut keys: BTreeSet<Vec<usize>> = row_keys.iter().cloned().collect();
     keys.insert(main_key.clone());
+    // Built, or read from the cache: the same index either way, so the report does not
+    // say which.
     let indexes: BTreeMap<Vec<usize>, ListIndex> = keys
         .into_par_iter()
         .map(|k| {
-            let ix = ListIndex::build_from(k.iter().map(|&i| &list.snapshots[i]));
-            (k, ix)
+            let snaps: Vec<&ListSnapshot> = k.iter().map(|&i| &list.snapshots[i]).collect();
+            (k, ListIndex::build_cached(&snaps, opts.cache.as_ref()).0)
         })
         .collect();
     let index = &indexes[&main_key];
@@ -711,7 +716,7 @@ fn list_info(list: &SanctionsList, index: &ListIndex, opts: &ScreenOptions) -> L
             date: s.date,
             date_basis: s.date_basis,
             record_count: s.record_count,
-            entries: s.entries.len(),
+            entries: s.entries.len() + s.omitted_entries,
             cmic_entries: s.cmic_entries().count(),
             files: s.files.clone(),
         })

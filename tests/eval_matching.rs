@@ -142,6 +142,7 @@ fn evaluate(file: &str) -> Metrics {
         exceptions: None,
         mode: holdscreen::screen::Mode::Holdings,
         constituents: vec![],
+        cache: None,
     };
     let report = screen(embedded_list_ref(), &opts, &NoProgress).expect("screen");
     assert_eq!(report.positions.len(), cases.len(), "every case screened");

@@ -3,10 +3,10 @@
 //! A failed check never drops the identifier: OFAC's own data has defective ISINs, so callers
 //! keep the value, compare it anyway and report the defect.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Result of validating an identifier's form and check digit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum IdCheck {
     Valid,

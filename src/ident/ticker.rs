@@ -11,7 +11,7 @@
 
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The country of a listing (ISO 3166 alpha-2, as OFAC's `Equity Ticker` uses it).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -63,6 +63,14 @@ impl Serialize for Market {
     }
 }
 
+impl<'de> Deserialize<'de> for Market {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Market, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Market::from_code(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a market code: {s}")))
+    }
+}
+
 /// A listing: canonical local code on a market. Displayed in OFAC's form, `941 HK`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TickerKey {
@@ -87,6 +95,22 @@ impl fmt::Display for TickerKey {
 impl Serialize for TickerKey {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+/// The inverse of the `code CC` form written by `Serialize` (the code is kept as it is:
+/// it is already canonical).
+impl<'de> Deserialize<'de> for TickerKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TickerKey, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.rsplit_once(' ')
+            .and_then(|(code, market)| {
+                Some(TickerKey {
+                    code: code.to_string(),
+                    market: Market::from_code(market)?,
+                })
+            })
+            .ok_or_else(|| serde::de::Error::custom(format!("not a ticker key: {s}")))
     }
 }
 

@@ -5,6 +5,7 @@
 //! `--list`; only the NS-CMIC entries are kept. The files' SHA-256 digests are those of the
 //! original bytes, so a report can be traced to them.
 
+use crate::cache::CacheUse;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -102,6 +103,8 @@ fn build() -> SanctionsList {
             record_count: None,
             embedded: true,
             entries,
+            omitted_entries: 0,
+            cache: CacheUse::Off,
             warnings,
         }],
     }

@@ -9,12 +9,75 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::csv_set::{self, CsvFile, CsvRole, CsvSetInput, classify_file_name};
 use super::xml::parse_classic_xml;
-use super::{DateBasis, ListFormat, ListKind, ListSnapshot, SanctionsList, SourceFile};
+use super::{DateBasis, Entry, ListFormat, ListKind, ListSnapshot, SanctionsList, SourceFile};
+use crate::cache::{CacheUse, Chunked, ListCache, MIN_CACHED_BYTES};
 use crate::util::sha256_hex;
+
+/// How lists are loaded.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions<'c> {
+    /// Keep only the entries that can match a security ([`Entry::can_match_security`]):
+    /// what `screen` and `trades` need. The list commands keep every entry.
+    pub screening: bool,
+    /// Where parsed lists are cached between runs (screening only).
+    pub cache: Option<&'c ListCache>,
+}
+
+/// What parsing a snapshot's files gives, and what the cache stores for it.
+#[derive(Debug, Serialize, Deserialize)]
+struct Parsed {
+    entries: Chunked<Entry>,
+    /// Entries read but not kept ([`LoadOptions::screening`]).
+    omitted: usize,
+    /// Records read per file, in the order of the files.
+    records: Vec<usize>,
+    warnings: Vec<String>,
+    publish_date: Option<NaiveDate>,
+    record_count: Option<usize>,
+    /// The kind the entries tell (before any is omitted).
+    kind: Option<ListKind>,
+}
+
+impl Parsed {
+    fn keep_screened(mut self, opts: &LoadOptions<'_>) -> Parsed {
+        if opts.screening {
+            let before = self.entries.0.len();
+            self.entries.0.retain(Entry::can_match_security);
+            self.omitted = before - self.entries.0.len();
+        }
+        self
+    }
+}
+
+/// Parse through the cache: the key is the files' SHA-256 (`shas`, computed by the caller
+/// from the bytes just read) and the format.
+fn parse_cached(
+    opts: &LoadOptions<'_>,
+    format: &str,
+    shas: &[&str],
+    total_bytes: u64,
+    parse: impl FnOnce() -> Result<Parsed, ListError>,
+) -> Result<(Parsed, CacheUse), ListError> {
+    let cache = match opts.cache {
+        Some(c) if opts.screening && total_bytes >= MIN_CACHED_BYTES => c,
+        _ => return Ok((parse()?.keep_screened(opts), CacheUse::Off)),
+    };
+    let mut parts = vec![format];
+    parts.extend_from_slice(shas);
+    let key = ListCache::key("parsed", &parts);
+    if let Some(p) = cache.load::<Parsed>("parsed", &key) {
+        return Ok((p, CacheUse::Hit));
+    }
+    let parsed = parse()?.keep_screened(opts);
+    let _ = cache.store("parsed", &key, &parsed);
+    Ok((parsed, CacheUse::Miss))
+}
 
 /// A list that could not be read. Always names the file.
 #[derive(Debug, thiserror::Error)]
@@ -123,8 +186,16 @@ fn scan_dir(dir: &Path, depth: usize, out: &mut Vec<Source>) -> Result<(), ListE
     Ok(())
 }
 
-/// Load every list file or folder given with `--list`.
+/// Load every list file or folder given with `--list`, with every entry.
 pub fn load_paths(paths: &[PathBuf]) -> Result<SanctionsList, ListError> {
+    load_paths_with(paths, &LoadOptions::default())
+}
+
+/// Load every list file or folder given with `--list`.
+pub fn load_paths_with(
+    paths: &[PathBuf],
+    opts: &LoadOptions<'_>,
+) -> Result<SanctionsList, ListError> {
     let mut sources: Vec<Source> = Vec::new();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| io_err(p, &e))?;
@@ -154,13 +225,18 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<SanctionsList, ListError> {
             }
         }
     }
+    // Snapshots are independent: read in parallel; the first error in the order given wins.
+    let loaded: Vec<Result<ListSnapshot, ListError>> = sources
+        .par_iter()
+        .map(|s| match s {
+            Source::CsvSet { dir, kind } => load_csv_dir_with(dir, *kind, opts),
+            Source::Xml { path } => load_xml_with(path, opts),
+        })
+        .collect();
     let mut snapshots = Vec::with_capacity(sources.len());
     let mut seen_files: Vec<PathBuf> = Vec::new();
-    for s in &sources {
-        let snap = match s {
-            Source::CsvSet { dir, kind } => load_csv_dir(dir, *kind)?,
-            Source::Xml { path } => load_xml(path)?,
-        };
+    for snap in loaded {
+        let snap = snap?;
         // The same files reached twice by different spellings: keep one.
         let key: Vec<PathBuf> = snap
             .files
@@ -216,11 +292,11 @@ fn modified_date(path: &Path) -> Option<chrono::NaiveDate> {
     Some(DateTime::<Utc>::from(t).date_naive())
 }
 
-fn source_file(path: &Path, role: &str, bytes: &[u8], records: usize) -> SourceFile {
+fn source_file(path: &Path, role: &str, bytes: &[u8], sha256: &str, records: usize) -> SourceFile {
     SourceFile {
         path: path.display().to_string(),
         role: role.to_string(),
-        sha256: sha256_hex(bytes),
+        sha256: sha256.to_string(),
         bytes: bytes.len() as u64,
         records,
     }
@@ -228,6 +304,14 @@ fn source_file(path: &Path, role: &str, bytes: &[u8], records: usize) -> SourceF
 
 /// Read the CSV set of `kind` in folder `dir` (files matched case-insensitively).
 pub fn load_csv_dir(dir: &Path, kind: ListKind) -> Result<ListSnapshot, ListError> {
+    load_csv_dir_with(dir, kind, &LoadOptions::default())
+}
+
+fn load_csv_dir_with(
+    dir: &Path,
+    kind: ListKind,
+    opts: &LoadOptions<'_>,
+) -> Result<ListSnapshot, ListError> {
     let shown = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -291,13 +375,47 @@ pub fn load_csv_dir(dir: &Path, kind: ListKind) -> Result<ListSnapshot, ListErro
         add: file(CsvRole::Add),
         comments: file(CsvRole::Comments),
     };
-    let parsed = csv_set::parse_csv_set(&input)?;
-
+    // Fingerprints from the bytes read, every run (the evidence and the cache key).
+    let shas: BTreeMap<CsvRole, String> = bytes
+        .par_iter()
+        .map(|(role, b)| (*role, sha256_hex(b)))
+        .collect();
     let order = [CsvRole::Prim, CsvRole::Alt, CsvRole::Add, CsvRole::Comments];
+    let key_parts: Vec<String> = order
+        .iter()
+        .map(|r| {
+            format!(
+                "{}={}",
+                r.file_stem(kind),
+                shas.get(r).map_or("", String::as_str)
+            )
+        })
+        .collect();
+    let key_refs: Vec<&str> = key_parts.iter().map(String::as_str).collect();
+    let total: u64 = bytes.values().map(|b| b.len() as u64).sum();
+    let (parsed, cache_use) = parse_cached(opts, "csv-set", &key_refs, total, || {
+        let p = csv_set::parse_csv_set(&input)?;
+        Ok(Parsed {
+            entries: Chunked(p.entries),
+            omitted: 0,
+            records: p.records.to_vec(),
+            warnings: p.warnings.into_iter().map(|w| w.message).collect(),
+            publish_date: None,
+            record_count: None,
+            kind: Some(kind),
+        })
+    })?;
+
     let mut files = Vec::new();
     for (i, role) in order.iter().enumerate() {
-        if let (Some(p), Some(b)) = (roles.get(role), bytes.get(role)) {
-            files.push(source_file(p, role.file_stem(kind), b, parsed.records[i]));
+        if let (Some(p), Some(b), Some(sha)) = (roles.get(role), bytes.get(role), shas.get(role)) {
+            files.push(source_file(
+                p,
+                role.file_stem(kind),
+                b,
+                sha,
+                parsed.records.get(i).copied().unwrap_or(0),
+            ));
         }
     }
     let mut warnings = Vec::new();
@@ -315,7 +433,7 @@ pub fn load_csv_dir(dir: &Path, kind: ListKind) -> Result<ListSnapshot, ListErro
             ));
         }
     }
-    warnings.extend(parsed.warnings.into_iter().map(|w| w.message));
+    warnings.extend(parsed.warnings);
     // CSV files carry no date: a LIST_DATE file beside them declares it, else the files'
     // modification time is the best there is.
     let declared = declared_date(dir, &mut warnings);
@@ -341,7 +459,9 @@ pub fn load_csv_dir(dir: &Path, kind: ListKind) -> Result<ListSnapshot, ListErro
         date_basis,
         record_count: None,
         embedded: false,
-        entries: parsed.entries,
+        entries: parsed.entries.0,
+        omitted_entries: parsed.omitted,
+        cache: cache_use,
         warnings,
     })
 }
@@ -360,15 +480,35 @@ fn xml_kind_from_name(name: &str) -> Option<ListKind> {
 
 /// Read one classic XML file.
 pub fn load_xml(path: &Path) -> Result<ListSnapshot, ListError> {
+    load_xml_with(path, &LoadOptions::default())
+}
+
+fn load_xml_with(path: &Path, opts: &LoadOptions<'_>) -> Result<ListSnapshot, ListError> {
     let bytes = read_file(path)?;
     let shown = path.display().to_string();
     let name_kind = xml_kind_from_name(&file_name(path));
-    let parsed = parse_classic_xml(&shown, &bytes, name_kind)?;
+    let sha = sha256_hex(&bytes);
+    let kind_tag = match name_kind {
+        Some(ListKind::Sdn) => "classic-xml:sdn",
+        Some(ListKind::Consolidated) => "classic-xml:consolidated",
+        None => "classic-xml",
+    };
+    let (parsed, cache_use) = parse_cached(opts, kind_tag, &[&sha], bytes.len() as u64, || {
+        let p = parse_classic_xml(&shown, &bytes, name_kind)?;
+        Ok(Parsed {
+            kind: p.entries.first().map(|e| e.list_kind),
+            records: vec![p.entries.len()],
+            entries: Chunked(p.entries),
+            omitted: 0,
+            warnings: p.warnings.into_iter().map(|w| w.message).collect(),
+            publish_date: p.publish_date,
+            record_count: p.record_count,
+        })
+    })?;
     let kind = parsed
-        .entries
-        .first()
-        .map_or(name_kind.unwrap_or(ListKind::Consolidated), |e| e.list_kind);
-    let records = parsed.entries.len();
+        .kind
+        .unwrap_or(name_kind.unwrap_or(ListKind::Consolidated));
+    let records = parsed.records.first().copied().unwrap_or(0);
     let mut description = format!("{}, classic XML ({shown})", kind_description(kind));
     match parsed.publish_date {
         Some(d) => description.push_str(&format!(", Publish_Date {d}")),
@@ -388,6 +528,7 @@ pub fn load_xml(path: &Path) -> Result<ListSnapshot, ListError> {
                 ListKind::Sdn => "sdn.xml",
             },
             &bytes,
+            &sha,
             records,
         )],
         date: parsed.publish_date,
@@ -398,7 +539,9 @@ pub fn load_xml(path: &Path) -> Result<ListSnapshot, ListError> {
         },
         record_count: parsed.record_count,
         embedded: false,
-        entries: parsed.entries,
-        warnings: parsed.warnings.into_iter().map(|w| w.message).collect(),
+        entries: parsed.entries.0,
+        omitted_entries: parsed.omitted,
+        cache: cache_use,
+        warnings: parsed.warnings,
     })
 }

@@ -20,17 +20,19 @@ pub mod update;
 pub mod xml;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ident::{IdCheck, TickerKey};
 
-pub use load::{ListError, load_paths};
+pub use load::{ListError, LoadOptions, load_paths, load_paths_with};
+
+use crate::cache::CacheUse;
 
 /// The OFAC program tag of the NS-CMIC list.
 pub const CMIC_PROGRAM: &str = "CMIC-EO13959";
 
 /// Which OFAC list a snapshot is: the SDN list (blocking) or the consolidated non-SDN list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ListKind {
     /// Specially Designated Nationals and Blocked Persons list.
@@ -40,7 +42,7 @@ pub enum ListKind {
 }
 
 /// File format a snapshot was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ListFormat {
     /// CONS_PRIM/ALT/ADD/COMMENTS or SDN/ALT/ADD/SDN_COMMENTS CSV files.
@@ -50,7 +52,7 @@ pub enum ListFormat {
 }
 
 /// What kind of party an entry is (SDN_Type in CSV, sdnType in XML).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PartyType {
     /// Entity (CSV `-0-`).
@@ -61,7 +63,7 @@ pub enum PartyType {
 }
 
 /// An alternative name of an entry (CONS_ALT / akaList).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alias {
     /// `aka`, `fka` or `nka` (normalised to lower case without dots).
     pub kind: String,
@@ -72,7 +74,7 @@ pub struct Alias {
 
 /// One labelled identifier of an entry, as the list writes it
 /// (a remarks segment in CSV, an `<id>` in XML). `label` never has the `alt.` prefix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identifier {
     pub label: String,
     pub value: String,
@@ -80,7 +82,7 @@ pub struct Identifier {
 }
 
 /// An ISIN from the list, kept even when defective.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListedIsin {
     pub value: String,
     pub check: IdCheck,
@@ -88,14 +90,14 @@ pub struct ListedIsin {
 
 /// An `Equity Ticker` from the list: OFAC's raw `code CC` text and its normalised key
 /// (None when the raw text cannot be understood; it is still kept).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListedTicker {
     pub raw: String,
     pub key: Option<TickerKey>,
 }
 
 /// Typed NS-CMIC fields of an entry.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CmicData {
     pub tickers: Vec<ListedTicker>,
     pub isins: Vec<ListedIsin>,
@@ -115,7 +117,7 @@ pub struct CmicData {
 }
 
 /// One list entry (an ent_num / uid), whatever the format it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     /// ent_num (CSV) or uid (XML), as a string.
     pub id: String,
@@ -143,10 +145,19 @@ impl Entry {
     pub fn is_cmic(&self) -> bool {
         self.programs.iter().any(|p| p == CMIC_PROGRAM)
     }
+
+    /// True when a holding can match this entry: an NS-CMIC entry of the consolidated list,
+    /// or an entity of the SDN list (individuals, vessels and aircraft issue no securities).
+    pub fn can_match_security(&self) -> bool {
+        match self.list_kind {
+            ListKind::Consolidated => self.is_cmic(),
+            ListKind::Sdn => self.party_type == PartyType::Entity,
+        }
+    }
 }
 
 /// One source file of a snapshot, with its fingerprint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceFile {
     /// Path as given by the user, or the embedded file name.
     pub path: String,
@@ -159,7 +170,7 @@ pub struct SourceFile {
 }
 
 /// Where a snapshot's date comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DateBasis {
     /// `<Publish_Date>` in the XML file itself.
@@ -176,7 +187,7 @@ pub enum DateBasis {
 }
 
 /// One loaded list: a CSV set or an XML file, with provenance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ListSnapshot {
     /// Human description, e.g. "OFAC consolidated (non-SDN) list, CSV set".
     pub description: String,
@@ -190,7 +201,17 @@ pub struct ListSnapshot {
     pub record_count: Option<usize>,
     /// True for the snapshot compiled into the binary.
     pub embedded: bool,
+    /// The entries read (for `screen` and `trades`, only those that can match a security).
     pub entries: Vec<Entry>,
+    /// Entries read but not kept in `entries`: for `screen` and `trades`, the SDN
+    /// individuals, vessels and aircraft and the consolidated entries outside NS-CMIC, which
+    /// never match a security.
+    #[serde(default)]
+    pub omitted_entries: usize,
+    /// Whether the parsed entries came from the list cache (not part of any report: the
+    /// entries are the same either way).
+    #[serde(skip)]
+    pub cache: CacheUse,
     /// Things the user should know about this list (truncated remarks, defects...).
     pub warnings: Vec<String>,
 }
@@ -203,7 +224,7 @@ impl ListSnapshot {
 }
 
 /// Every snapshot the user asked for (or the embedded one).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SanctionsList {
     pub snapshots: Vec<ListSnapshot>,
 }

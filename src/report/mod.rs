@@ -8,7 +8,7 @@ pub mod terminal;
 pub mod xlsx;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::holdings::{ColumnMapping, IgnoredRow, SkippedSheet};
 use crate::list::{DateBasis, ListFormat, ListKind, SourceFile};
@@ -103,7 +103,7 @@ impl Window {
 }
 
 /// What matched a list entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Basis {
     Isin,
