@@ -345,121 +345,183 @@ pub fn apply_exceptions(
     index: &ListIndex,
     as_of: NaiveDate,
 ) -> Vec<ExceptionOutcome> {
-    let mut outcomes: Vec<ExceptionOutcome> = Vec::new();
-    let name_keys: Vec<[Option<String>; 2]> = positions
-        .iter()
-        .map(|p| {
-            [
-                p.security
-                    .as_deref()
-                    .map(|n| normalise(n).key)
-                    .filter(|k| !k.is_empty()),
-                p.issuer
-                    .as_deref()
-                    .map(|n| normalise(n).key)
-                    .filter(|k| !k.is_empty()),
-            ]
-        })
-        .collect();
-    for ex in &file.exceptions {
-        let mut outcome = ExceptionOutcome {
-            source: ex.source.clone(),
-            entity_id: Some(ex.entity_id.clone()),
-            identifier: ex.identifier.clone(),
-            name: ex.name.clone(),
-            reason: Some(ex.reason.clone()),
-            decided_by: Some(ex.decided_by.clone()),
-            decided_on: Some(ex.decided_on),
-            expires: ex.expires,
-            state: ExceptionState::Unmatched,
-            positions: 0,
-            message: None,
-        };
-        // An identifier that is itself on the list can never be cleared.
-        if let Some(id) = &ex.identifier {
-            let id = normalise_id(id);
-            let listed = (check_isin(&id).is_valid() && !index.by_isin(&id).is_empty())
-                || (check_cusip(&id).is_valid() && !index.by_cusip(&id).is_empty());
-            if listed {
-                outcome.state = ExceptionState::Refused;
-                outcome.message = Some(format!(
-                    "{id} is on the list itself: an exact ISIN/CUSIP match cannot be cleared by an exception"
-                ));
-                outcomes.push(outcome);
-                continue;
-            }
+    let mut run = ExceptionRun::new(file, index, as_of);
+    run.apply(positions);
+    run.outcomes()
+}
+
+/// Exceptions applied over a run, batch after batch of positions.
+#[derive(Debug)]
+pub struct ExceptionRun<'f> {
+    file: &'f ExceptionsFile,
+    as_of: NaiveDate,
+    /// Per exception: why it can never apply (its identifier is itself listed).
+    refused: Vec<Option<String>>,
+    /// Per exception: positions it cleared (or matched when expired), and prohibited
+    /// positions it matched.
+    matched: Vec<(usize, usize)>,
+}
+
+impl<'f> ExceptionRun<'f> {
+    pub fn new(file: &'f ExceptionsFile, index: &ListIndex, as_of: NaiveDate) -> Self {
+        let refused = file
+            .exceptions
+            .iter()
+            .map(|ex| {
+                // An identifier that is itself on the list can never be cleared.
+                let id = normalise_id(ex.identifier.as_deref()?);
+                let listed = (check_isin(&id).is_valid() && !index.by_isin(&id).is_empty())
+                    || (check_cusip(&id).is_valid() && !index.by_cusip(&id).is_empty());
+                listed.then(|| {
+                    format!(
+                        "{id} is on the list itself: an exact ISIN/CUSIP match cannot be cleared by an exception"
+                    )
+                })
+            })
+            .collect();
+        ExceptionRun {
+            file,
+            as_of,
+            refused,
+            matched: vec![(0, 0); file.exceptions.len()],
         }
-        let want_id = ex.identifier.as_deref().map(normalise_id);
-        let want_name = ex.name.as_deref().map(|n| normalise(n).key);
-        let expired = ex.expires.is_some_and(|d| d < as_of);
-        let mut prohibited_hits = 0;
-        for (i, p) in positions.iter_mut().enumerate() {
-            if p.entity_id.as_deref() != Some(ex.entity_id.as_str()) {
-                continue;
-            }
-            let by_id = want_id
-                .as_ref()
-                .is_some_and(|w| position_ids(p).iter().any(|id| id == w));
-            let by_name = want_name
-                .as_ref()
-                .is_some_and(|w| !w.is_empty() && name_keys[i].iter().flatten().any(|k| k == w));
-            if !(by_id || by_name) {
-                continue;
-            }
-            match p.status {
-                Status::Review if expired => {
-                    outcome.positions += 1;
-                    p.notes.push(format!(
-                        "exception {} expired on {}: not applied",
-                        ex.source,
-                        ex.expires.map(|d| d.to_string()).unwrap_or_default()
-                    ));
-                }
-                Status::Review => {
-                    outcome.positions += 1;
-                    p.status = Status::Cleared;
-                    p.exception = Some(ex.source.clone());
-                    p.action = Some("none: dismissed by a reviewed exception".into());
-                    p.notes.push(format!(
-                        "cleared by exception {}: {} (decided by {} on {})",
-                        ex.source, ex.reason, ex.decided_by, ex.decided_on
-                    ));
-                }
-                Status::Prohibited | Status::Pending | Status::Blocked => {
-                    prohibited_hits += 1;
-                    p.notes.push(format!(
-                        "exception {} not applied: only a review can be cleared, this position is {}",
-                        ex.source,
-                        p.status.as_str()
-                    ));
-                }
-                _ => {}
-            }
-        }
-        if expired && outcome.positions > 0 {
-            outcome.state = ExceptionState::Expired;
-            outcome.message = Some("review the decision again, then renew or remove it".into());
-        } else if outcome.positions > 0 {
-            outcome.state = ExceptionState::Applied;
-        } else if prohibited_hits > 0 {
-            outcome.state = ExceptionState::Refused;
-            outcome.positions = prohibited_hits;
-            outcome.message = Some(
-                "matched only prohibited/pending positions: strong evidence cannot be cleared by an exception"
-                    .into(),
-            );
-        } else if expired {
-            outcome.state = ExceptionState::Expired;
-            outcome.message = Some("matched nothing either: remove it".into());
-        } else {
-            outcome.message = Some(
-                "matched no position: check the entity id, identifier or name, or remove it".into(),
-            );
-        }
-        outcomes.push(outcome);
     }
-    outcomes.extend(file.refused.iter().cloned());
-    outcomes
+
+    /// The exceptions file.
+    pub fn file(&self) -> &'f ExceptionsFile {
+        self.file
+    }
+
+    /// Apply the exceptions to some positions (a batch of the run, in input order).
+    pub fn apply(&mut self, positions: &mut [Position]) {
+        if self.file.exceptions.is_empty() {
+            return;
+        }
+        let name_keys: Vec<[Option<String>; 2]> = positions
+            .iter()
+            .map(|p| {
+                if p.entity_id.is_none() {
+                    return [None, None];
+                }
+                [
+                    p.security
+                        .as_deref()
+                        .map(|n| normalise(n).key)
+                        .filter(|k| !k.is_empty()),
+                    p.issuer
+                        .as_deref()
+                        .map(|n| normalise(n).key)
+                        .filter(|k| !k.is_empty()),
+                ]
+            })
+            .collect();
+        for (x, ex) in self.file.exceptions.iter().enumerate() {
+            if self.refused[x].is_some() {
+                continue;
+            }
+            let want_id = ex.identifier.as_deref().map(normalise_id);
+            let want_name = ex.name.as_deref().map(|n| normalise(n).key);
+            let expired = ex.expires.is_some_and(|d| d < self.as_of);
+            let (cleared, prohibited_hits) = &mut self.matched[x];
+            for (i, p) in positions.iter_mut().enumerate() {
+                if p.entity_id.as_deref() != Some(ex.entity_id.as_str()) {
+                    continue;
+                }
+                let by_id = want_id
+                    .as_ref()
+                    .is_some_and(|w| position_ids(p).iter().any(|id| id == w));
+                let by_name = want_name.as_ref().is_some_and(|w| {
+                    !w.is_empty() && name_keys[i].iter().flatten().any(|k| k == w)
+                });
+                if !(by_id || by_name) {
+                    continue;
+                }
+                match p.status {
+                    Status::Review if expired => {
+                        *cleared += 1;
+                        p.notes.push(format!(
+                            "exception {} expired on {}: not applied",
+                            ex.source,
+                            ex.expires.map(|d| d.to_string()).unwrap_or_default()
+                        ));
+                    }
+                    Status::Review => {
+                        *cleared += 1;
+                        p.status = Status::Cleared;
+                        p.exception = Some(ex.source.clone());
+                        p.action = Some("none: dismissed by a reviewed exception".into());
+                        p.notes.push(format!(
+                            "cleared by exception {}: {} (decided by {} on {})",
+                            ex.source, ex.reason, ex.decided_by, ex.decided_on
+                        ));
+                    }
+                    Status::Prohibited | Status::Pending | Status::Blocked => {
+                        *prohibited_hits += 1;
+                        p.notes.push(format!(
+                            "exception {} not applied: only a review can be cleared, this position is {}",
+                            ex.source,
+                            p.status.as_str()
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// One outcome per exception (refused entries of the file included), in file order.
+    pub fn outcomes(self) -> Vec<ExceptionOutcome> {
+        let mut outcomes: Vec<ExceptionOutcome> = Vec::new();
+        for ((ex, refused), (cleared, prohibited_hits)) in self
+            .file
+            .exceptions
+            .iter()
+            .zip(self.refused)
+            .zip(self.matched)
+        {
+            let mut outcome = ExceptionOutcome {
+                source: ex.source.clone(),
+                entity_id: Some(ex.entity_id.clone()),
+                identifier: ex.identifier.clone(),
+                name: ex.name.clone(),
+                reason: Some(ex.reason.clone()),
+                decided_by: Some(ex.decided_by.clone()),
+                decided_on: Some(ex.decided_on),
+                expires: ex.expires,
+                state: ExceptionState::Unmatched,
+                positions: cleared,
+                message: None,
+            };
+            let expired = ex.expires.is_some_and(|d| d < self.as_of);
+            if let Some(why) = refused {
+                outcome.state = ExceptionState::Refused;
+                outcome.message = Some(why);
+            } else if expired && cleared > 0 {
+                outcome.state = ExceptionState::Expired;
+                outcome.message = Some("review the decision again, then renew or remove it".into());
+            } else if cleared > 0 {
+                outcome.state = ExceptionState::Applied;
+            } else if prohibited_hits > 0 {
+                outcome.state = ExceptionState::Refused;
+                outcome.positions = prohibited_hits;
+                outcome.message = Some(
+                    "matched only prohibited/pending positions: strong evidence cannot be cleared by an exception"
+                        .into(),
+                );
+            } else if expired {
+                outcome.state = ExceptionState::Expired;
+                outcome.message = Some("matched nothing either: remove it".into());
+            } else {
+                outcome.message = Some(
+                    "matched no position: check the entity id, identifier or name, or remove it"
+                        .into(),
+                );
+            }
+            outcomes.push(outcome);
+        }
+        outcomes.extend(self.file.refused.iter().cloned());
+        outcomes
+    }
 }
 
 #[cfg(test)]

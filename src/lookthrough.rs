@@ -138,6 +138,20 @@ pub fn apply_look_through(
     date_of: impl Fn(&Position) -> Option<NaiveDate>,
 ) -> Vec<FundInfo> {
     let mut used = vec![0usize; funds.len()];
+    look_through_batch(funds, positions, index, orders, date_of, &mut used);
+    fund_infos(funds, index, &used)
+}
+
+/// [`apply_look_through`] on one batch of positions of a run: `used` (one count per fund)
+/// adds up the positions judged through each fund, for [`fund_infos`] at the end.
+pub fn look_through_batch(
+    funds: &[Fund],
+    positions: &mut [Position],
+    index: &ListIndex,
+    orders: bool,
+    date_of: impl Fn(&Position) -> Option<NaiveDate>,
+    used: &mut [usize],
+) {
     for p in positions.iter_mut() {
         // A position that is itself listed keeps its own verdict; invalid rows stay invalid.
         if !matches!(p.status, Status::Clear | Status::Allowed | Status::Cleared) {
@@ -220,10 +234,15 @@ pub fn apply_look_through(
             );
         }
     }
+}
+
+/// What the report says of each fund: its listed constituents and the positions judged
+/// through it (`used`, from [`look_through_batch`]).
+pub fn fund_infos(funds: &[Fund], index: &ListIndex, used: &[usize]) -> Vec<FundInfo> {
     funds
         .iter()
         .zip(used)
-        .map(|(f, n)| FundInfo {
+        .map(|(f, &n)| FundInfo {
             id: f.id.clone(),
             file: f.file.clone(),
             constituents: f.constituents,

@@ -6,6 +6,7 @@ mod list_cmd;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Local, NaiveDate, Utc};
@@ -20,7 +21,7 @@ use holdscreen::holdings::ReadOptions;
 use holdscreen::list::{self, LoadOptions, SanctionsList};
 use holdscreen::report::{json::write_json, terminal::render_summary, xlsx};
 use holdscreen::resolve::Thresholds;
-use holdscreen::screen::{self, Mode, Progress, ScreenOptions};
+use holdscreen::screen::{self, Keep, Mode, Progress, ScreenOptions};
 use holdscreen::util::{write_atomic, write_atomic_with};
 
 /// Parsing the lists and the books allocates many small strings; mimalloc does that in about
@@ -103,18 +104,38 @@ fn list_cache(c: &CommonArgs) -> Option<ListCache> {
         .map(|d| ListCache::new(d.join("holdscreen")))
 }
 
-struct Bar(ProgressBar);
+/// The progress line on a terminal: files read and rows screened (the number of rows is
+/// not known before the files are read: they are screened as they are read).
+struct Bar {
+    bar: ProgressBar,
+    files: AtomicUsize,
+    files_read: AtomicUsize,
+    rows: AtomicUsize,
+}
+
+impl Bar {
+    fn show(&self) {
+        let files = self.files.load(Ordering::Relaxed);
+        let read = self.files_read.load(Ordering::Relaxed).min(files);
+        let rows = self.rows.load(Ordering::Relaxed);
+        self.bar.set_message(format!(
+            "screened {rows} rows; read {read} of {files} file(s)"
+        ));
+    }
+}
 
 impl Progress for Bar {
     fn files_found(&self, count: usize) {
-        self.0.set_message(format!("reading {count} file(s)"));
+        self.files.store(count, Ordering::Relaxed);
+        self.show();
     }
-    fn rows_total(&self, count: usize) {
-        self.0.set_length(count as u64);
-        self.0.set_message("screening");
+    fn file_read(&self, _path: &str, _rows: usize) {
+        self.files_read.fetch_add(1, Ordering::Relaxed);
+        self.show();
     }
     fn rows_resolved(&self, count: usize) {
-        self.0.inc(count as u64);
+        self.rows.fetch_add(count, Ordering::Relaxed);
+        self.show();
     }
 }
 
@@ -216,9 +237,8 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         },
     );
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} rows ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     let options = ScreenOptions {
         inputs: args.inputs.clone(),
@@ -239,10 +259,25 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         mode: args.mode,
         constituents: c.constituents.clone(),
         cache,
+        // The JSON document and the All positions sheet list every row; the default
+        // report only those that need attention, so a large book costs little memory.
+        keep: if c.json.is_some() || args.all_positions {
+            Keep::All
+        } else {
+            Keep::Attention
+        },
     };
-    let progress = Bar(bar);
+    if stderr_tty && !c.quiet {
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    }
+    let progress = Bar {
+        bar,
+        files: AtomicUsize::new(0),
+        files_read: AtomicUsize::new(0),
+        rows: AtomicUsize::new(0),
+    };
     let report = screen::screen(&list, &options, &progress);
-    progress.0.finish_and_clear();
+    progress.bar.finish_and_clear();
     let report = report.context("could not screen; no report was written")?;
 
     if let Some(path) = &report_path {

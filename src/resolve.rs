@@ -7,7 +7,6 @@
 //! implied, a middling name score, a mistyped ISIN one character away from a listed one)
 //! never prohibits: it asks for review.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::holdings::HoldingRow;
@@ -74,7 +73,7 @@ pub struct Resolution {
 }
 
 /// Names resolved once per distinct text (holding names repeat across accounts and files).
-pub type NameCache = HashMap<String, Option<NameMatch>>;
+pub type NameCache = rustc_hash::FxHashMap<String, Option<NameMatch>>;
 
 /// Placeholder texts that mean "no value".
 fn meaningful(v: &Option<String>) -> Option<&str> {

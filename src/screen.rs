@@ -1,21 +1,26 @@
 //! One screening run: read the inputs, resolve every row against the index in parallel,
 //! apply the dated rules, and assemble the [`ScreenReport`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 
 use crate::cache::ListCache;
-use crate::exceptions::{ExceptionState, ExceptionsFile, apply_exceptions};
+use crate::exceptions::{ExceptionRun, ExceptionState, ExceptionsFile};
 use crate::holdings::{
-    HoldingRow, HoldingsError, HoldingsFile, InputSpec, ReadOptions, discover_inputs,
-    read_holdings_file,
+    HoldingRow, HoldingsError, HoldingsFile, InputSpec, ReadOptions, RowSink, discover_inputs,
+    read_holdings_file, read_holdings_file_into,
 };
-use crate::index::ListIndex;
+use crate::index::{ListIndex, NameMatch};
 use crate::list::{ListKind, ListSnapshot, SanctionsList};
-use crate::lookthrough::{Fund, ListedConstituent, apply_look_through, fund_id_from_path};
+use crate::lookthrough::{
+    Fund, ListedConstituent, fund_id_from_path, fund_infos, look_through_batch,
+};
 use crate::report::{
     CurrencyAmount, ExceptionsInfo, FileTotal, InputInfo, ListInfo, Position, ReportKind, RunInfo,
     ScreenReport, SettingsInfo, SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
@@ -53,6 +58,20 @@ pub struct ScreenOptions {
     pub constituents: Vec<PathBuf>,
     /// Where list indexes are cached between runs (`--no-cache` for none).
     pub cache: Option<ListCache>,
+    /// Which positions the report keeps (holdings; orders are always all kept).
+    pub keep: Keep,
+}
+
+/// Which positions a holdings report keeps in [`ScreenReport::positions`]. The summary
+/// counts every row either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Keep {
+    /// Every position (what the JSON document and the All positions sheet need).
+    #[default]
+    All,
+    /// Only the positions that need attention (every status but `clear`): what the
+    /// default Excel report shows. Memory then grows with the findings, not with the book.
+    Attention,
 }
 
 /// What the input rows are.
@@ -72,7 +91,6 @@ pub enum Mode {
 pub trait Progress: Sync {
     fn files_found(&self, _count: usize) {}
     fn file_read(&self, _path: &str, _rows: usize) {}
-    fn rows_total(&self, _count: usize) {}
     fn rows_resolved(&self, _count: usize) {}
 }
 
@@ -116,7 +134,6 @@ pub fn screen(
         )));
     }
     progress.files_found(specs.len());
-    let files = read_all(&specs, &opts.read, progress)?;
     let constituent_files = if opts.constituents.is_empty() {
         Vec::new()
     } else {
@@ -141,8 +158,137 @@ pub fn screen(
         cfiles
     };
 
+    // The list versions in force: on the as-of date for holdings, on each trade date for
+    // orders. The main index is built before any row is read; others when a trade date
+    // first needs them.
+    let (main_key, before_all) = in_force(list, opts.as_of);
+    // Said after the warnings about the files, as they come first.
+    let mut list_warnings: Vec<String> = Vec::new();
+    for (kind, date) in before_all {
+        list_warnings.push(format!(
+            "the {} date {} is before the {} list version given ({date}): entries removed from the list before {date} are not known; listing dates give the additions",
+            if matches!(opts.mode, Mode::Orders { .. }) { "run" } else { "as-of" },
+            opts.as_of,
+            kind_name(kind)
+        ));
+    }
+    let mut versions = Versions::new(list, opts.cache.as_ref());
+    let main = versions.id_of(main_key.clone());
+    if versions.index(main).counts().0 == 0 {
+        list_warnings.push("the list holds no NS-CMIC (CMIC-EO13959) entries: nothing can match; pass the consolidated (non-SDN) list with --list".into());
+    }
+    // Orders name the versions that judged them when the list has several of a kind.
+    let several_versions = matches!(opts.mode, Mode::Orders { .. })
+        && [ListKind::Consolidated, ListKind::Sdn]
+            .iter()
+            .any(|k| list.snapshots.iter().filter(|s| s.kind == *k).count() > 1);
+
+    // Funds: what their constituents files hold that is listed.
+    let funds = funds_of(&constituent_files, versions.index(main), &opts.thresholds);
+    let mut fund_used = vec![0usize; funds.len()];
+    let mut exception_run = opts
+        .exceptions
+        .as_ref()
+        .map(|file| ExceptionRun::new(file, versions.index(main), opts.as_of));
+
+    let kind = match opts.mode {
+        Mode::Holdings => ReportKind::Holdings,
+        Mode::Orders { .. } => ReportKind::Orders,
+    };
+    let orders = kind == ReportKind::Orders;
+    let keep_all = orders || opts.keep == Keep::All;
+    let mut summary = SummaryBuilder::new(kind, specs.len());
+    let mut kept: Vec<Position> = Vec::new();
+    let mut early: Vec<(ListKind, NaiveDate)> = Vec::new();
+
+    // Rows are screened in batches as the files are read: resolved and judged in parallel,
+    // counted, and kept only when the report needs them.
+    let results = stream_inputs(
+        &specs,
+        &opts.read,
+        opts.threads,
+        progress,
+        |fi, path, batch| {
+            let key_ids: Vec<usize> = match opts.mode {
+                Mode::Holdings => vec![main; batch.len()],
+                Mode::Orders { default_trade_date } => batch
+                    .iter()
+                    .map(|(_, r)| match r.trade_date.or(default_trade_date) {
+                        Some(d) => {
+                            let (key, before) = in_force(list, d);
+                            for e in before {
+                                if !early.contains(&e) {
+                                    early.push(e);
+                                }
+                            }
+                            versions.id_of(key)
+                        }
+                        None => main,
+                    })
+                    .collect(),
+            };
+            versions.resolve_names(batch.iter().map(|b| &b.1).zip(&key_ids));
+            let versions = &versions;
+            let mut positions: Vec<Position> = batch
+                .into_par_iter()
+                .zip(key_ids.into_par_iter())
+                .with_min_len(256)
+                .map(|((sheet, row), k)| {
+                    let (ix, names) = versions.get(k);
+                    let mut p = position(ix, names, opts, path, sheet.as_deref(), row);
+                    if several_versions {
+                        p.notes.push(format!(
+                            "judged against the list in force then: {}",
+                            versions_label(list, versions.key(k))
+                        ));
+                    }
+                    p
+                })
+                .collect();
+            if !funds.is_empty() {
+                look_through_batch(
+                    &funds,
+                    &mut positions,
+                    versions.index(main),
+                    orders,
+                    |p| {
+                        if orders {
+                            p.trade_date
+                        } else {
+                            Some(opts.as_of)
+                        }
+                    },
+                    &mut fund_used,
+                );
+            }
+            if let Some(run) = &mut exception_run {
+                run.apply(&mut positions);
+            }
+            progress.rows_resolved(positions.len());
+            for p in positions {
+                summary.add(fi, &p);
+                if keep_all || p.status != Status::Clear {
+                    kept.push(p);
+                }
+            }
+        },
+    );
+    let mut files: Vec<HoldingsFile> = Vec::with_capacity(results.len());
+    let mut file_indexes: Vec<usize> = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
-    for (spec, file) in specs.iter().zip(&files) {
+    for (i, r) in results.into_iter().enumerate() {
+        match r {
+            Ok(f) => {
+                files.push(f);
+                file_indexes.push(i);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ScreenError::Inputs(errors));
+    }
+    for (spec, file) in file_indexes.iter().map(|&i| &specs[i]).zip(&files) {
         if file.tables.is_empty() {
             let why = file
                 .skipped_sheets
@@ -172,114 +318,22 @@ pub fn screen(
     if !errors.is_empty() {
         return Err(ScreenError::Inputs(errors));
     }
-
-    let rows = table_rows(&files);
-    progress.rows_total(rows.len());
-
-    // The list versions in force: on the as-of date for holdings, on each trade date for
-    // orders. One immutable index per set of versions.
-    let (main_key, before_all) = in_force(list, opts.as_of);
-    for (kind, date) in before_all {
+    warnings.extend(list_warnings);
+    for (kind, date) in early {
         warnings.push(format!(
-            "the {} date {} is before the {} list version given ({date}): entries removed from the list before {date} are not known; listing dates give the additions",
-            if matches!(opts.mode, Mode::Orders { .. }) { "run" } else { "as-of" },
-            opts.as_of,
+            "some trade dates are before the earliest {} list version given ({date}): they are judged against it; entries removed before {date} are not known",
             kind_name(kind)
         ));
     }
-    let row_keys: Vec<Vec<usize>> = rows
-        .iter()
-        .map(|(_, _, r)| match opts.mode {
-            Mode::Holdings => main_key.clone(),
-            Mode::Orders { default_trade_date } => match r.trade_date.or(default_trade_date) {
-                Some(d) => in_force(list, d).0,
-                None => main_key.clone(),
-            },
-        })
-        .collect();
-    let mut keys: BTreeSet<Vec<usize>> = row_keys.iter().cloned().collect();
-    keys.insert(main_key.clone());
-    // Built, or read from the cache: the same index either way, so the report does not
-    // say which.
-    let indexes: BTreeMap<Vec<usize>, ListIndex> = keys
-        .into_par_iter()
-        .map(|k| {
-            let snaps: Vec<&ListSnapshot> = k.iter().map(|&i| &list.snapshots[i]).collect();
-            (k, ListIndex::build_cached(&snaps, opts.cache.as_ref()).0)
-        })
-        .collect();
-    let index = &indexes[&main_key];
-    if index.counts().0 == 0 {
-        warnings.push("the list holds no NS-CMIC (CMIC-EO13959) entries: nothing can match; pass the consolidated (non-SDN) list with --list".into());
-    }
-    let versions_used = indexes.len();
-    if let Mode::Orders { default_trade_date } = opts.mode {
-        let mut early: Vec<(ListKind, NaiveDate)> = Vec::new();
-        for (_, _, r) in &rows {
-            if let Some(d) = r.trade_date.or(default_trade_date) {
-                for e in in_force(list, d).1 {
-                    if !early.contains(&e) {
-                        early.push(e);
-                    }
-                }
-            }
-        }
-        for (kind, date) in early {
-            warnings.push(format!(
-                "some trade dates are before the earliest {} list version given ({date}): they are judged against it; entries removed before {date} are not known",
-                kind_name(kind)
-            ));
-        }
-    }
-
-    // Names once per distinct text and list version.
-    let caches: BTreeMap<&Vec<usize>, NameCache> = indexes
-        .iter()
-        .map(|(k, ix)| {
-            let mine = rows
-                .iter()
-                .zip(&row_keys)
-                .filter(|(_, rk)| *rk == k)
-                .map(|(r, _)| r.2);
-            (k, name_cache(ix, mine))
-        })
-        .collect();
-
-    let mut positions: Vec<Position> = rows
-        .par_iter()
-        .zip(row_keys.par_iter())
-        .with_min_len(256)
-        .map(|((file, sheet, row), key)| {
-            let mut p = position(&indexes[key], &caches[key], opts, file, *sheet, row);
-            if versions_used > 1 {
-                p.notes.push(format!(
-                    "judged against the list in force then: {}",
-                    versions_label(list, key)
-                ));
-            }
-            progress.rows_resolved(1);
-            p
-        })
-        .collect();
-
-    // Funds: what their constituents files hold that is listed, then every position or
-    // order that names a fund.
-    let funds = funds_of(&constituent_files, index, &opts.thresholds);
+    let index = versions.index(main);
     let fund_info = if funds.is_empty() {
         Vec::new()
     } else {
-        let orders = matches!(opts.mode, Mode::Orders { .. });
-        apply_look_through(&funds, &mut positions, index, orders, |p| {
-            if orders {
-                p.trade_date
-            } else {
-                Some(opts.as_of)
-            }
-        })
+        fund_infos(&funds, index, &fund_used)
     };
-
-    let exceptions = opts.exceptions.as_ref().map(|file| {
-        let outcomes = apply_exceptions(file, &mut positions, index, opts.as_of);
+    let exceptions = exception_run.map(|run| {
+        let file = run.file();
+        let outcomes = run.outcomes();
         for o in &outcomes {
             if o.state != ExceptionState::Applied {
                 warnings.push(format!(
@@ -316,13 +370,7 @@ pub fn screen(
     }
 
     let inputs = files.iter().map(input_info).collect();
-    let kind = match opts.mode {
-        Mode::Holdings => ReportKind::Holdings,
-        Mode::Orders { .. } => ReportKind::Orders,
-    };
-    let summary = summarise(kind, &positions, &files);
-    drop(caches);
-    drop(indexes);
+    let summary = summary.finish(file_indexes.iter().zip(&files).map(|(&i, f)| (i, f)));
     Ok(ScreenReport {
         kind,
         as_of: opts.as_of,
@@ -350,7 +398,7 @@ pub fn screen(
         exceptions,
         constituents: constituent_files.iter().map(input_info).collect(),
         funds: fund_info,
-        positions,
+        positions: kept,
     })
 }
 
@@ -388,13 +436,14 @@ fn position(
     index: &ListIndex,
     names: &NameCache,
     opts: &ScreenOptions,
-    file: &HoldingsFile,
+    file: &str,
     sheet: Option<&str>,
-    row: &HoldingRow,
+    row: HoldingRow,
 ) -> Position {
-    let res = resolve_row(index, row, names, &opts.thresholds);
+    let res = resolve_row(index, &row, names, &opts.thresholds);
+    // The row's texts move into the position (no copy per row).
     let mut p = Position {
-        file: file.path.clone(),
+        file: file.to_string(),
         sheet: sheet.map(str::to_string),
         row: row.row,
         status: Status::Clear,
@@ -412,18 +461,18 @@ fn position(
         explanation: None,
         action: None,
         notes: Vec::new(),
-        account: row.account.clone(),
-        security: row.name.clone(),
-        issuer: row.issuer.clone(),
-        isin: row.isin.clone(),
-        cusip: row.cusip.clone(),
-        sedol: row.sedol.clone(),
-        ticker: row.ticker.clone(),
-        exchange: row.exchange.clone(),
+        account: row.account,
+        security: row.name,
+        issuer: row.issuer,
+        isin: row.isin,
+        cusip: row.cusip,
+        sedol: row.sedol,
+        ticker: row.ticker,
+        exchange: row.exchange,
         quantity: row.quantity,
         price: row.price,
         market_value: row.market_value,
-        currency: row.currency.clone(),
+        currency: row.currency,
         exception: None,
         trade_date: None,
         side: None,
@@ -434,7 +483,12 @@ fn position(
             Some("Add an identifier or the issuer's name to the row and screen again.".into());
         p.notes.push(reason);
     } else if let Mode::Orders { default_trade_date } = opts.mode {
-        order_verdict(index, &mut p, row, res.hit, default_trade_date);
+        let order = Order {
+            side: row.side,
+            trade_date: row.trade_date.or(default_trade_date),
+            trade_date_text: row.trade_date_text,
+        };
+        order_verdict(index, &mut p, order, res.hit);
     } else if let Some(hit) = res
         .hit
         .as_ref()
@@ -458,10 +512,19 @@ fn position(
     p.notes.extend(res.notes);
     p.notes.extend(
         row.problems
-            .iter()
+            .into_iter()
             .map(|c| format!("{}: {}", c.column, c.message)),
     );
     p
+}
+
+/// What an order row says besides the security: side and trade date.
+struct Order {
+    side: Option<String>,
+    /// The row's date, else `--trade-date`.
+    trade_date: Option<NaiveDate>,
+    /// The date cell's text when it is not a date.
+    trade_date_text: Option<String>,
 }
 
 /// Every (file, sheet, row) of some files, in input order.
@@ -642,27 +705,21 @@ fn sdn_verdict(index: &ListIndex, p: &mut Position, hit: &Hit, order: bool) {
 }
 
 /// Judge an order row: its side and trade date, then the rules on that date.
-fn order_verdict(
-    index: &ListIndex,
-    p: &mut Position,
-    row: &HoldingRow,
-    hit: Option<Hit>,
-    default_trade_date: Option<NaiveDate>,
-) {
-    p.side = row.side.clone();
-    p.trade_date = row.trade_date.or(default_trade_date);
-    let side = row.side.as_deref().and_then(parse_side);
+fn order_verdict(index: &ListIndex, p: &mut Position, order: Order, hit: Option<Hit>) {
+    let side = order.side.as_deref().and_then(parse_side);
     let mut missing = Vec::new();
     if side.is_none() {
-        missing.push(match &row.side {
+        missing.push(match &order.side {
             Some(s) => format!(
                 "side '{s}' is not understood (use BUY, SELL, SS for a short sale, BC to cover)"
             ),
             None => "no side: add a Side or Buy/Sell column".to_string(),
         });
     }
+    p.side = order.side;
+    p.trade_date = order.trade_date;
     if p.trade_date.is_none() {
-        missing.push(match &row.trade_date_text {
+        missing.push(match &order.trade_date_text {
             Some(t) => format!(
                 "trade date '{t}' is not a date (write YYYY-MM-DD), and no --trade-date was given"
             ),
@@ -777,50 +834,258 @@ fn input_info(f: &HoldingsFile) -> InputInfo {
     }
 }
 
-fn summarise(kind: ReportKind, positions: &[Position], files: &[HoldingsFile]) -> Summary {
-    let by_status = kind
-        .statuses()
-        .iter()
-        .map(|&status| {
-            let mut mv: BTreeMap<String, f64> = BTreeMap::new();
-            let mut n = 0;
-            for p in positions.iter().filter(|p| p.status == status) {
-                n += 1;
-                if let Some(v) = p.market_value.filter(|v| v.is_finite()) {
-                    *mv.entry(p.currency.clone().unwrap_or_default().to_ascii_uppercase())
-                        .or_default() += v;
+/// The summary counts, added up position by position as a run goes.
+struct SummaryBuilder {
+    kind: ReportKind,
+    positions: usize,
+    /// Per status of the report kind: count, and market value per currency.
+    by_status: Vec<(usize, BTreeMap<String, f64>)>,
+    /// Per input file (by its input number): count, and count per status.
+    by_file: Vec<(usize, Vec<usize>)>,
+}
+
+impl SummaryBuilder {
+    fn new(kind: ReportKind, files: usize) -> Self {
+        let n = kind.statuses().len();
+        SummaryBuilder {
+            kind,
+            positions: 0,
+            by_status: vec![(0, BTreeMap::new()); n],
+            by_file: vec![(0, vec![0; n]); files],
+        }
+    }
+
+    fn add(&mut self, file: usize, p: &Position) {
+        self.positions += 1;
+        let status = self.kind.statuses().iter().position(|s| *s == p.status);
+        if let Some((n, per_status)) = self.by_file.get_mut(file) {
+            *n += 1;
+            if let Some(i) = status {
+                per_status[i] += 1;
+            }
+        }
+        if let Some(i) = status {
+            let (n, mv) = &mut self.by_status[i];
+            *n += 1;
+            if let Some(v) = p.market_value.filter(|v| v.is_finite()) {
+                *mv.entry(p.currency.clone().unwrap_or_default().to_ascii_uppercase())
+                    .or_default() += v;
+            }
+        }
+    }
+
+    /// The summary, with a line per file read (input number, file).
+    fn finish<'f>(self, files: impl Iterator<Item = (usize, &'f HoldingsFile)>) -> Summary {
+        let statuses = self.kind.statuses();
+        Summary {
+            positions: self.positions,
+            by_status: statuses
+                .iter()
+                .zip(self.by_status)
+                .map(|(&status, (positions, mv))| StatusTotal {
+                    status,
+                    positions,
+                    market_value: mv
+                        .into_iter()
+                        .map(|(currency, amount)| CurrencyAmount { currency, amount })
+                        .collect(),
+                })
+                .collect(),
+            by_file: files
+                .map(|(i, f)| {
+                    let (positions, per_status) = self
+                        .by_file
+                        .get(i)
+                        .cloned()
+                        .unwrap_or((0, vec![0; statuses.len()]));
+                    FileTotal {
+                        file: f.path.clone(),
+                        positions,
+                        by_status: statuses.iter().copied().zip(per_status).collect(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The list versions a run uses: for each set of snapshots in force, its index and the
+/// names already resolved against it (each distinct name once per version).
+struct Versions<'l, 'c> {
+    list: &'l SanctionsList,
+    cache: Option<&'c ListCache>,
+    keys: Vec<Vec<usize>>,
+    indexes: Vec<ListIndex<'l>>,
+    names: Vec<NameCache>,
+}
+
+impl<'l, 'c> Versions<'l, 'c> {
+    fn new(list: &'l SanctionsList, cache: Option<&'c ListCache>) -> Self {
+        Versions {
+            list,
+            cache,
+            keys: Vec::new(),
+            indexes: Vec::new(),
+            names: Vec::new(),
+        }
+    }
+
+    /// The number of a set of snapshots, its index built on first use.
+    fn id_of(&mut self, key: Vec<usize>) -> usize {
+        if let Some(i) = self.keys.iter().position(|k| *k == key) {
+            return i;
+        }
+        let snaps: Vec<&ListSnapshot> = key.iter().map(|&i| &self.list.snapshots[i]).collect();
+        // Built, or read from the cache: the same index either way, so the report does not
+        // say which.
+        let (index, _) = ListIndex::build_cached(&snaps, self.cache);
+        self.keys.push(key);
+        self.indexes.push(index);
+        self.names.push(NameCache::default());
+        self.keys.len() - 1
+    }
+
+    fn index(&self, id: usize) -> &ListIndex<'l> {
+        &self.indexes[id]
+    }
+
+    fn key(&self, id: usize) -> &[usize] {
+        &self.keys[id]
+    }
+
+    fn get(&self, id: usize) -> (&ListIndex<'l>, &NameCache) {
+        (&self.indexes[id], &self.names[id])
+    }
+
+    /// Resolve, in parallel, the names of some rows (with their version numbers) that no
+    /// earlier row had.
+    fn resolve_names<'r>(&mut self, rows: impl Iterator<Item = (&'r HoldingRow, &'r usize)>) {
+        // Hash sets: books repeat names across accounts, and ordering them costs more than
+        // resolving them (the caches are looked up, never iterated).
+        let mut todo: Vec<rustc_hash::FxHashSet<&str>> = vec![Default::default(); self.keys.len()];
+        for (row, &k) in rows {
+            for n in row_names(row) {
+                if !self.names[k].contains_key(n) {
+                    todo[k].insert(n);
                 }
             }
-            StatusTotal {
-                status,
-                positions: n,
-                market_value: mv
-                    .into_iter()
-                    .map(|(currency, amount)| CurrencyAmount { currency, amount })
-                    .collect(),
+        }
+        for (k, distinct) in todo.into_iter().enumerate() {
+            if distinct.is_empty() {
+                continue;
             }
-        })
-        .collect();
-    let by_file = files
-        .iter()
-        .map(|f| {
-            let mine: Vec<&Position> = positions.iter().filter(|p| p.file == f.path).collect();
-            FileTotal {
-                file: f.path.clone(),
-                positions: mine.len(),
-                by_status: kind
-                    .statuses()
-                    .iter()
-                    .map(|&s| (s, mine.iter().filter(|p| p.status == s).count()))
-                    .collect(),
-            }
-        })
-        .collect();
-    Summary {
-        positions: positions.len(),
-        by_status,
-        by_file,
+            let index = &self.indexes[k];
+            let found: Vec<(String, Option<NameMatch>)> = distinct
+                .into_par_iter()
+                .map(|n| (n.to_string(), index.best_name(n)))
+                .collect();
+            self.names[k].extend(found);
+        }
     }
+}
+
+/// Rows per batch screened at once.
+const BATCH_ROWS: usize = 8192;
+
+/// A batch of rows of one file, with their sheet names.
+type Batch = Vec<(Option<Arc<str>>, HoldingRow)>;
+
+/// What a reader thread sends for one file: its rows in batches, then the file read.
+enum FileMsg {
+    Rows(Batch),
+    Done(Result<HoldingsFile, HoldingsError>),
+}
+
+/// The [`RowSink`] of a reader thread: rows go out in batches.
+struct BatchSender {
+    tx: SyncSender<FileMsg>,
+    batch: Batch,
+    sheet: Option<Arc<str>>,
+}
+
+impl BatchSender {
+    fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_ROWS));
+            // A closed channel means the run is over: nothing is waiting for the rows.
+            let _ = self.tx.send(FileMsg::Rows(batch));
+        }
+    }
+}
+
+impl RowSink for BatchSender {
+    fn row(&mut self, sheet: Option<&str>, row: HoldingRow) {
+        if self.sheet.as_deref() != sheet {
+            self.sheet = sheet.map(Arc::from);
+        }
+        self.batch.push((self.sheet.clone(), row));
+        if self.batch.len() >= BATCH_ROWS {
+            self.flush();
+        }
+    }
+}
+
+/// Read the input files on up to `readers` threads and hand their rows, batch by batch, to
+/// `each_batch(input number, path, rows)` on this thread, in input order (files in the
+/// order given, rows in file order) while later files and later rows are still being
+/// read. Each file's reader waits when two batches of it are pending, so memory holds a
+/// few batches, not the books. Returns each file's result, in input order.
+fn stream_inputs(
+    specs: &[InputSpec],
+    read: &ReadOptions,
+    readers: usize,
+    progress: &dyn Progress,
+    mut each_batch: impl FnMut(usize, &str, Batch),
+) -> Vec<Result<HoldingsFile, HoldingsError>> {
+    let n = specs.len();
+    let (senders, receivers): (Vec<_>, Vec<_>) = (0..n).map(|_| sync_channel::<FileMsg>(2)).unzip();
+    let senders: Vec<Mutex<Option<SyncSender<FileMsg>>>> =
+        senders.into_iter().map(|s| Mutex::new(Some(s))).collect();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..readers.clamp(1, n.max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let Some(tx) = senders[i].lock().ok().and_then(|mut s| s.take()) else {
+                        continue;
+                    };
+                    let mut sink = BatchSender {
+                        tx,
+                        batch: Vec::with_capacity(BATCH_ROWS),
+                        sheet: None,
+                    };
+                    let result = read_holdings_file_into(&specs[i], read, &mut sink);
+                    sink.flush();
+                    if let Ok(f) = &result {
+                        progress.file_read(&f.path, f.row_count());
+                    }
+                    let _ = sink.tx.send(FileMsg::Done(result));
+                }
+            });
+        }
+        receivers
+            .into_iter()
+            .enumerate()
+            .map(|(i, rx)| {
+                loop {
+                    match rx.recv() {
+                        Ok(FileMsg::Rows(batch)) => each_batch(i, &specs[i].display, batch),
+                        Ok(FileMsg::Done(result)) => break result,
+                        Err(_) => {
+                            break Err(HoldingsError::File {
+                                path: specs[i].display.clone(),
+                                message: "the reader stopped before the end of the file".into(),
+                            });
+                        }
+                    }
+                }
+            })
+            .collect()
+    })
 }
 
 /// Exit code for a finished screen (contract.md): 1 when anything is prohibited or blocked.

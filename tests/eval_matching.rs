@@ -143,6 +143,7 @@ fn evaluate(file: &str) -> Metrics {
         mode: holdscreen::screen::Mode::Holdings,
         constituents: vec![],
         cache: None,
+        keep: Default::default(),
     };
     let report = screen(embedded_list_ref(), &opts, &NoProgress).expect("screen");
     assert_eq!(report.positions.len(), cases.len(), "every case screened");

@@ -53,10 +53,12 @@ pub fn number_text(n: f64) -> String {
 
 /// Texts that mean "no value" in holdings exports.
 pub fn is_placeholder(text: &str) -> bool {
-    matches!(
-        text.trim().to_ascii_lowercase().as_str(),
-        "" | "-" | "--" | "—" | "–" | "n/a" | "na" | "#n/a" | "null" | "none" | "nan"
-    )
+    const PLACEHOLDERS: [&str; 11] = [
+        "", "-", "--", "—", "–", "n/a", "na", "#n/a", "null", "none", "nan",
+    ];
+    // Called for every cell: compared without allocating.
+    let t = text.trim();
+    t.len() <= 4 && PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(t))
 }
 
 /// Parse a number written as text: thousands separators (`,` `.` space, apostrophe),

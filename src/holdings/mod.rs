@@ -16,7 +16,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use discover::{InputSpec, discover_inputs};
-pub use read::{HoldingsError, ReadOptions, read_holdings_file};
+pub use read::{HoldingsError, ReadOptions, RowSink, read_holdings_file, read_holdings_file_into};
 
 /// What a column of a holdings table means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -180,7 +180,10 @@ pub struct HoldingsTable {
     /// 1-based row of the header.
     pub header_row: u32,
     pub columns: Vec<ColumnMapping>,
+    /// The data rows (empty when they were given to a [`read::RowSink`] as read).
     pub rows: Vec<HoldingRow>,
+    /// Number of data rows read.
+    pub row_count: usize,
     pub ignored: Vec<IgnoredRow>,
 }
 
@@ -207,6 +210,6 @@ pub struct HoldingsFile {
 impl HoldingsFile {
     /// Data rows in all tables.
     pub fn row_count(&self) -> usize {
-        self.tables.iter().map(|t| t.rows.len()).sum()
+        self.tables.iter().map(|t| t.row_count).sum()
     }
 }

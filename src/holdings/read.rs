@@ -59,10 +59,35 @@ impl Format {
     }
 }
 
-/// Read one holdings file: every sheet that holds a holdings table.
+/// Receives the data rows of a file as it is read (see [`read_holdings_file_into`]).
+pub trait RowSink {
+    /// One data row of the table on `sheet` (None for CSV/TSV), in file order.
+    fn row(&mut self, sheet: Option<&str>, row: HoldingRow);
+}
+
+/// Read one holdings file: every sheet that holds a holdings table, with its rows.
 pub fn read_holdings_file(
     spec: &InputSpec,
     opts: &ReadOptions,
+) -> Result<HoldingsFile, HoldingsError> {
+    read_file(spec, opts, None)
+}
+
+/// Read one holdings file, giving each data row to `sink` as soon as it is read instead of
+/// keeping it: the tables returned have no `rows`, only their `row_count`. Rows are given
+/// only for tables whose header was found (a refused sheet gives none).
+pub fn read_holdings_file_into(
+    spec: &InputSpec,
+    opts: &ReadOptions,
+    sink: &mut dyn RowSink,
+) -> Result<HoldingsFile, HoldingsError> {
+    read_file(spec, opts, Some(sink))
+}
+
+fn read_file(
+    spec: &InputSpec,
+    opts: &ReadOptions,
+    sink: Option<&mut dyn RowSink>,
 ) -> Result<HoldingsFile, HoldingsError> {
     let fail = |message: String| HoldingsError::File {
         path: spec.display.clone(),
@@ -88,7 +113,7 @@ pub fn read_holdings_file(
     let (format_name, tables, skipped_sheets) = match format {
         Format::Delimited => {
             let tab_default = ext == "tsv" || ext == "tab";
-            let (table, skipped) = read_delimited(&bytes, tab_default, opts);
+            let (table, skipped) = read_delimited(&bytes, tab_default, opts, sink);
             let name = if ext.is_empty() {
                 "csv".to_string()
             } else {
@@ -101,7 +126,7 @@ pub fn read_holdings_file(
             )
         }
         _ => {
-            let (tables, skipped) = read_workbook(&bytes, format, opts).map_err(fail)?;
+            let (tables, skipped) = read_workbook(&bytes, format, opts, sink).map_err(fail)?;
             let name = match format {
                 Format::Xlsx => "xlsx",
                 Format::Xlsm => "xlsm",
@@ -190,6 +215,7 @@ fn read_workbook(
     bytes: &[u8],
     format: Format,
     opts: &ReadOptions,
+    mut sink: Option<&mut dyn RowSink>,
 ) -> Result<(Vec<HoldingsTable>, Vec<SkippedSheet>), String> {
     use calamine::{Ods, Xls, Xlsb, Xlsx, open_workbook_from_rs};
     let cursor = Cursor::new(bytes);
@@ -220,7 +246,8 @@ fn read_workbook(
         }
         // xlsx and xlsb sheets are streamed cell by cell (a whole range of a large sheet
         // costs as much memory as the file's text); xls and ods are read as a range.
-        let mut builder = TableBuilder::new(opts);
+        let sheet_sink = sink.as_mut().map(|s| &mut **s as &mut dyn RowSink);
+        let mut builder = TableBuilder::new(opts, Some(&sheet.name), sheet_sink);
         let streamed: Result<(), String> = match &mut workbook {
             Sheets::Xlsx(wb) => match wb.worksheet_cells_reader(&sheet.name) {
                 Ok(mut cells) => stream_cells(&mut builder, || {
@@ -248,11 +275,22 @@ fn read_workbook(
             },
         };
         if let Err(e) = streamed {
+            // Rows already read (and, streaming, already screened) are kept: the rest of
+            // the sheet is reported as unreadable from that row on.
+            if builder.row_count == 0 {
+                skipped.push(SkippedSheet {
+                    sheet: sheet.name.clone(),
+                    reason: format!("unreadable: {e}"),
+                });
+                continue;
+            }
             skipped.push(SkippedSheet {
                 sheet: sheet.name.clone(),
-                reason: format!("unreadable: {e}"),
+                reason: format!(
+                    "unreadable after row {}: {e}; the rows above it were read",
+                    builder.last_row
+                ),
             });
-            continue;
         }
         match builder.finish() {
             Ok(mut table) => {
@@ -272,10 +310,12 @@ fn read_workbook(
 /// their absolute columns, the rows between two non-empty ones as blank rows (as a range
 /// would give them), empty cells skipped.
 fn stream_cells<'a>(
-    builder: &mut TableBuilder<'_>,
+    builder: &mut TableBuilder<'_, '_>,
     mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, String>,
 ) -> Result<(), String> {
     let mut current: Option<(u32, Vec<Cell>)> = None;
+    // Rows of a sheet are about as wide as the one before.
+    let mut width = 0;
     while let Some(cell) = next()? {
         let value = cell.get_value();
         if *value == DataRef::Empty {
@@ -290,12 +330,13 @@ fn stream_cells<'a>(
             }
             _ => {
                 if let Some((n, cells)) = current.take() {
+                    width = cells.len();
                     builder.push(n, cells);
                     for blank in n + 1..number {
                         builder.push(blank, Vec::new());
                     }
                 }
-                current = Some((number, Vec::new()));
+                current = Some((number, Vec::with_capacity(width)));
             }
         }
         if let Some((_, cells)) = &mut current {
@@ -359,6 +400,7 @@ fn read_delimited(
     bytes: &[u8],
     tab_default: bool,
     opts: &ReadOptions,
+    sink: Option<&mut dyn RowSink>,
 ) -> (Option<HoldingsTable>, Option<SkippedSheet>) {
     let text = decode_text(bytes);
     let mut body: &str = text.trim_start_matches('\u{feff}');
@@ -384,7 +426,7 @@ fn read_delimited(
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(body.as_bytes());
-    let mut builder = TableBuilder::new(opts);
+    let mut builder = TableBuilder::new(opts, None, sink);
     let mut record = csv::StringRecord::new();
     // The csv crate's own line numbers lag behind blank lines and CRLF; count them from
     // the byte offset instead (records start in increasing order).
@@ -480,7 +522,7 @@ fn sniff_delimiter(text: &str, tab_default: bool) -> u8 {
 /// The table of a whole grid.
 #[cfg(test)]
 fn table_from_grid(grid: &[(u32, Vec<Cell>)], opts: &ReadOptions) -> Result<HoldingsTable, String> {
-    let mut builder = TableBuilder::new(opts);
+    let mut builder = TableBuilder::new(opts, None, None);
     for (number, cells) in grid {
         builder.push(*number, cells.clone());
     }
@@ -499,31 +541,50 @@ struct Header {
 /// Builds a table from rows given one at a time, as a reader streams them: the first
 /// [`HEADER_SCAN_ROWS`] rows are held until the header is chosen among them; after that
 /// every row becomes a [`HoldingRow`] (or an ignored row) at once and its cells are freed.
-struct TableBuilder<'o> {
+struct TableBuilder<'o, 's> {
     opts: &'o ReadOptions,
+    sheet: Option<&'o str>,
+    /// Where data rows go; None keeps them in `rows`.
+    sink: Option<&'s mut dyn RowSink>,
     held: Vec<(u32, Vec<Cell>)>,
     header: Option<Header>,
     /// Set when no header was found in the first rows: the table is refused.
     refused: Option<String>,
     any_content: bool,
     rows: Vec<HoldingRow>,
+    /// Data rows read (kept or given to the sink).
+    row_count: usize,
+    /// Number of the last row pushed.
+    last_row: u32,
+    /// Number of the last data row.
+    last_data_row: Option<u32>,
     ignored: Vec<IgnoredRow>,
 }
 
-impl<'o> TableBuilder<'o> {
-    fn new(opts: &'o ReadOptions) -> Self {
+impl<'o, 's> TableBuilder<'o, 's> {
+    fn new(
+        opts: &'o ReadOptions,
+        sheet: Option<&'o str>,
+        sink: Option<&'s mut dyn RowSink>,
+    ) -> Self {
         TableBuilder {
             opts,
+            sheet,
+            sink,
             held: Vec::new(),
             header: None,
             refused: None,
             any_content: false,
             rows: Vec::new(),
+            row_count: 0,
+            last_row: 0,
+            last_data_row: None,
             ignored: Vec::new(),
         }
     }
 
     fn push(&mut self, number: u32, cells: Vec<Cell>) {
+        self.last_row = number;
         if self.refused.is_some() {
             return;
         }
@@ -543,7 +604,14 @@ impl<'o> TableBuilder<'o> {
     fn take(&mut self, number: u32, cells: &[Cell]) {
         let Some(h) = &self.header else { return };
         match read_row(number, cells, &h.columns, &h.cells) {
-            RowOutcome::Position(row) => self.rows.push(*row),
+            RowOutcome::Position(row) => {
+                self.row_count += 1;
+                self.last_data_row = Some(number);
+                match &mut self.sink {
+                    Some(sink) => sink.row(self.sheet, *row),
+                    None => self.rows.push(*row),
+                }
+            }
             RowOutcome::Ignored(reason) => self.ignored.push(IgnoredRow {
                 row: number,
                 reason,
@@ -619,10 +687,9 @@ impl<'o> TableBuilder<'o> {
         };
         let (rows, mut ignored) = (self.rows, self.ignored);
         // Trailing blank rows are layout, not content.
-        while ignored
-            .last()
-            .is_some_and(|r| r.reason == BLANK && rows.last().is_none_or(|p| p.row < r.row))
-        {
+        while ignored.last().is_some_and(|r| {
+            r.reason == BLANK && self.last_data_row.is_none_or(|last| last < r.row)
+        }) {
             ignored.pop();
         }
         Ok(HoldingsTable {
@@ -630,6 +697,7 @@ impl<'o> TableBuilder<'o> {
             header_row: header.row,
             columns: header.columns,
             rows,
+            row_count: self.row_count,
             ignored,
         })
     }
@@ -724,10 +792,13 @@ fn read_row(
             .and_then(|c| cells.get(c.index))
             .filter(|c| !c.is_blank())
     };
-    let text_of = |role: Role| -> Option<String> {
-        get(role)
-            .and_then(Cell::text)
-            .filter(|t| !is_placeholder(t))
+    // Whether a role's cell holds a value (checked without allocating: this runs for
+    // every row).
+    let has_text = |role: Role| -> bool {
+        get(role).is_some_and(|c| match c {
+            Cell::Text(t) => !is_placeholder(t),
+            other => other.text().is_some_and(|t| !is_placeholder(&t)),
+        })
     };
     let identifiers = [
         Role::Isin,
@@ -737,15 +808,15 @@ fn read_row(
         Role::Ticker,
     ]
     .iter()
-    .filter(|r| text_of(**r).is_some())
+    .filter(|r| has_text(**r))
     .count();
-    let first_text = filled.iter().find_map(|c| match c {
-        Cell::Text(t) => Some(t.trim().to_string()),
+    let first_text: Option<&str> = filled.iter().find_map(|c| match c {
+        Cell::Text(t) => Some(t.trim()),
         _ => None,
     });
     let codes = [Role::Isin, Role::Cusip, Role::Sedol, Role::Figi]
         .iter()
-        .filter(|r| text_of(**r).is_some())
+        .filter(|r| has_text(**r))
         .count();
     // "Total" often sits in the first column, which may be the ticker column.
     // A company called "Total ..." has a quantity or a price; a total line has neither.
@@ -758,7 +829,7 @@ fn read_row(
         return RowOutcome::Ignored(format!("total line: {}", excerpt(t)));
     }
     if identifiers == 0 {
-        let has_name = text_of(Role::Name).is_some() || text_of(Role::Issuer).is_some();
+        let has_name = has_text(Role::Name) || has_text(Role::Issuer);
         let has_amount = [Role::Quantity, Role::MarketValue, Role::Price]
             .iter()
             .any(|r| get(*r).is_some());
@@ -771,7 +842,7 @@ fn read_row(
         }
         if !has_name && !has_amount {
             let t = first_text.unwrap_or_default();
-            return RowOutcome::Ignored(format!("no identifier, name or amount: {}", excerpt(&t)));
+            return RowOutcome::Ignored(format!("no identifier, name or amount: {}", excerpt(t)));
         }
     } else if filled.len() == 1
         && let Some(t) = &first_text
@@ -790,10 +861,9 @@ fn read_row(
         let Some(cell) = cells.get(col.index).filter(|c| !c.is_blank()) else {
             continue;
         };
-        let label = format!("{} ({})", col.letter, col.header);
         let mut problem = |message: String| {
             row.problems.push(CellProblem {
-                column: label.clone(),
+                column: format!("{} ({})", col.letter, col.header),
                 message,
             })
         };
@@ -1017,7 +1087,7 @@ mod tests {
     #[test]
     fn semicolon_csv_with_sep_hint_and_decimal_commas() {
         let bytes = "sep=;\r\nISIN;Quantity\r\nHK0941009539;1.000,5\r\n".as_bytes();
-        let (t, skipped) = read_delimited(bytes, false, &ReadOptions::default());
+        let (t, skipped) = read_delimited(bytes, false, &ReadOptions::default(), None);
         assert!(skipped.is_none());
         let t = t.unwrap();
         assert_eq!(t.header_row, 2);
@@ -1040,7 +1110,7 @@ mod tests {
     #[test]
     fn csv_line_numbers_survive_blank_lines_crlf_and_multiline_fields() {
         let bytes = b"ISIN;Q\r\nA;1\r\n\r\nB;\"x\ny\"\nC;2\n";
-        let (t, _) = read_delimited(bytes, false, &ReadOptions::default());
+        let (t, _) = read_delimited(bytes, false, &ReadOptions::default(), None);
         let rows: Vec<u32> = t.unwrap().rows.iter().map(|r| r.row).collect();
         assert_eq!(rows, [2, 4, 6]);
     }
