@@ -1,7 +1,6 @@
 //! One screening run: read the inputs, resolve every row against the index in parallel,
 //! apply the dated rules, and assemble the [`ScreenReport`].
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{SyncSender, sync_channel};
@@ -227,9 +226,12 @@ pub fn screen(
                     })
                     .collect(),
             };
-            versions.resolve_names(batch.iter().map(|b| &b.1).zip(&key_ids));
+            versions.resolve_names(&batch, &key_ids);
             let versions = &versions;
-            let mut positions: Vec<Position> = batch
+            // Without funds nothing changes a `clear` verdict after this point: positions
+            // the report does not keep are counted and dropped by the worker that made them.
+            let drop_early = !keep_all && funds.is_empty();
+            let screened: Vec<Screened> = batch
                 .into_par_iter()
                 .zip(key_ids.into_par_iter())
                 .with_min_len(256)
@@ -242,13 +244,29 @@ pub fn screen(
                             versions_label(list, versions.key(k))
                         ));
                     }
-                    p
+                    if drop_early && p.status == Status::Clear {
+                        Screened::Counted(Counted::of(&p))
+                    } else {
+                        Screened::Kept(p)
+                    }
                 })
                 .collect();
+            let rows = screened.len();
+            let mut full: Vec<Position> = Vec::new();
+            let mut counted: Vec<Option<Counted>> = Vec::with_capacity(rows);
+            for s in screened {
+                match s {
+                    Screened::Kept(p) => {
+                        full.push(p);
+                        counted.push(None);
+                    }
+                    Screened::Counted(c) => counted.push(Some(c)),
+                }
+            }
             if !funds.is_empty() {
                 look_through_batch(
                     &funds,
-                    &mut positions,
+                    &mut full,
                     versions.index(main),
                     orders,
                     |p| {
@@ -262,13 +280,22 @@ pub fn screen(
                 );
             }
             if let Some(run) = &mut exception_run {
-                run.apply(&mut positions);
+                run.apply(&mut full);
             }
-            progress.rows_resolved(positions.len());
-            for p in positions {
-                summary.add(fi, &p);
-                if keep_all || p.status != Status::Clear {
-                    kept.push(p);
+            progress.rows_resolved(rows);
+            // Counted in input order (sums of market values do not depend on threads).
+            let mut full = full.into_iter();
+            for c in counted {
+                match c {
+                    Some(c) => summary.add(fi, &c),
+                    None => {
+                        if let Some(p) = full.next() {
+                            summary.add(fi, &Counted::of(&p));
+                            if keep_all || p.status != Status::Clear {
+                                kept.push(p);
+                            }
+                        }
+                    }
                 }
             }
         },
@@ -834,12 +861,38 @@ fn input_info(f: &HoldingsFile) -> InputInfo {
     }
 }
 
+/// A screened row: the position, or (when the report does not keep it) what the summary
+/// counts of it. Unboxed: these live in one vector per batch, and a box would cost an
+/// allocation per kept row.
+#[allow(clippy::large_enum_variant)]
+enum Screened {
+    Kept(Position),
+    Counted(Counted),
+}
+
+/// What the summary counts of a position.
+struct Counted {
+    status: Status,
+    market_value: Option<f64>,
+    currency: Option<String>,
+}
+
+impl Counted {
+    fn of(p: &Position) -> Counted {
+        Counted {
+            status: p.status,
+            market_value: p.market_value,
+            currency: p.currency.clone(),
+        }
+    }
+}
+
 /// The summary counts, added up position by position as a run goes.
 struct SummaryBuilder {
     kind: ReportKind,
     positions: usize,
-    /// Per status of the report kind: count, and market value per currency.
-    by_status: Vec<(usize, BTreeMap<String, f64>)>,
+    /// Per status of the report kind: count, and market value per currency (upper case).
+    by_status: Vec<(usize, Vec<(String, f64)>)>,
     /// Per input file (by its input number): count, and count per status.
     by_file: Vec<(usize, Vec<usize>)>,
 }
@@ -850,12 +903,12 @@ impl SummaryBuilder {
         SummaryBuilder {
             kind,
             positions: 0,
-            by_status: vec![(0, BTreeMap::new()); n],
+            by_status: vec![(0, Vec::new()); n],
             by_file: vec![(0, vec![0; n]); files],
         }
     }
 
-    fn add(&mut self, file: usize, p: &Position) {
+    fn add(&mut self, file: usize, p: &Counted) {
         self.positions += 1;
         let status = self.kind.statuses().iter().position(|s| *s == p.status);
         if let Some((n, per_status)) = self.by_file.get_mut(file) {
@@ -868,8 +921,15 @@ impl SummaryBuilder {
             let (n, mv) = &mut self.by_status[i];
             *n += 1;
             if let Some(v) = p.market_value.filter(|v| v.is_finite()) {
-                *mv.entry(p.currency.clone().unwrap_or_default().to_ascii_uppercase())
-                    .or_default() += v;
+                // A few currencies: found without allocating a key per position.
+                let currency = p.currency.as_deref().unwrap_or("");
+                match mv
+                    .iter_mut()
+                    .find(|(c, _)| c.eq_ignore_ascii_case(currency))
+                {
+                    Some((_, sum)) => *sum += v,
+                    None => mv.push((currency.to_ascii_uppercase(), v)),
+                }
             }
         }
     }
@@ -882,13 +942,16 @@ impl SummaryBuilder {
             by_status: statuses
                 .iter()
                 .zip(self.by_status)
-                .map(|(&status, (positions, mv))| StatusTotal {
-                    status,
-                    positions,
-                    market_value: mv
-                        .into_iter()
-                        .map(|(currency, amount)| CurrencyAmount { currency, amount })
-                        .collect(),
+                .map(|(&status, (positions, mut mv))| {
+                    mv.sort_by(|a, b| a.0.cmp(&b.0));
+                    StatusTotal {
+                        status,
+                        positions,
+                        market_value: mv
+                            .into_iter()
+                            .map(|(currency, amount)| CurrencyAmount { currency, amount })
+                            .collect(),
+                    }
                 })
                 .collect(),
             by_file: files
@@ -957,29 +1020,34 @@ impl<'l, 'c> Versions<'l, 'c> {
         (&self.indexes[id], &self.names[id])
     }
 
-    /// Resolve, in parallel, the names of some rows (with their version numbers) that no
-    /// earlier row had.
-    fn resolve_names<'r>(&mut self, rows: impl Iterator<Item = (&'r HoldingRow, &'r usize)>) {
-        // Hash sets: books repeat names across accounts, and ordering them costs more than
-        // resolving them (the caches are looked up, never iterated).
-        let mut todo: Vec<rustc_hash::FxHashSet<&str>> = vec![Default::default(); self.keys.len()];
-        for (row, &k) in rows {
-            for n in row_names(row) {
-                if !self.names[k].contains_key(n) {
-                    todo[k].insert(n);
-                }
-            }
+    /// Resolve, in parallel, the names of a batch of rows (with their version numbers)
+    /// that no earlier row had.
+    fn resolve_names(&mut self, batch: &Batch, keys: &[usize]) {
+        // Misses are found in parallel (after the first batches almost every name is
+        // known); then each distinct missing name is resolved once, in parallel.
+        let names = &self.names;
+        let missing: Vec<(usize, &str)> = batch
+            .par_iter()
+            .zip(keys.par_iter())
+            .flat_map_iter(|((_, row), &k)| {
+                row_names(row)
+                    .filter(move |n| !names[k].contains_key(*n))
+                    .map(move |n| (k, n))
+            })
+            .collect();
+        if missing.is_empty() {
+            return;
         }
-        for (k, distinct) in todo.into_iter().enumerate() {
-            if distinct.is_empty() {
-                continue;
-            }
-            let index = &self.indexes[k];
-            let found: Vec<(String, Option<NameMatch>)> = distinct
-                .into_par_iter()
-                .map(|n| (n.to_string(), index.best_name(n)))
-                .collect();
-            self.names[k].extend(found);
+        // A hash set: books repeat names across accounts (the caches are looked up, never
+        // iterated, so their order does not matter).
+        let distinct: rustc_hash::FxHashSet<(usize, &str)> = missing.into_iter().collect();
+        let indexes = &self.indexes;
+        let found: Vec<(usize, String, Option<NameMatch>)> = distinct
+            .into_par_iter()
+            .map(|(k, n)| (k, n.to_string(), indexes[k].best_name(n)))
+            .collect();
+        for (k, n, m) in found {
+            self.names[k].insert(n, m);
         }
     }
 }

@@ -2,6 +2,8 @@
 //! numbers written as text ("1,234.50", "(1 000)", "1.234,5"), identifiers that arrived as
 //! numbers with their leading zeros lost, dates as Excel serials or text.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use crate::ident::{IdCheck, check_cusip, check_sedol};
@@ -240,27 +242,28 @@ pub fn cell_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
 
 /// Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode
 /// text"), else Windows-1252.
-pub fn decode_text(bytes: &[u8]) -> String {
+pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return String::from_utf8_lossy(rest).into_owned();
+        return String::from_utf8_lossy(rest);
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         let units: Vec<u16> = rest
             .chunks_exact(2)
             .map(|c| u16::from_le_bytes([c[0], c[1]]))
             .collect();
-        return String::from_utf16_lossy(&units);
+        return Cow::Owned(String::from_utf16_lossy(&units));
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         let units: Vec<u16> = rest
             .chunks_exact(2)
             .map(|c| u16::from_be_bytes([c[0], c[1]]))
             .collect();
-        return String::from_utf16_lossy(&units);
+        return Cow::Owned(String::from_utf16_lossy(&units));
     }
+    // UTF-8 text (the usual case) is read in place, not copied.
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => bytes.iter().map(|&b| windows_1252(b)).collect(),
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(bytes.iter().map(|&b| windows_1252(b)).collect()),
     }
 }
 

@@ -536,6 +536,9 @@ struct Header {
     columns: Vec<ColumnMapping>,
     /// Normalised header texts by column index.
     cells: Vec<String>,
+    /// The currency a market value header names ("Market Value (USD)"), for rows with
+    /// no currency of their own.
+    value_currency: Option<String>,
 }
 
 /// Builds a table from rows given one at a time, as a reader streams them: the first
@@ -592,7 +595,7 @@ impl<'o, 's> TableBuilder<'o, 's> {
             self.any_content = true;
         }
         if self.header.is_some() {
-            self.take(number, &cells);
+            self.take(number, cells);
             return;
         }
         self.held.push((number, cells));
@@ -601,9 +604,9 @@ impl<'o, 's> TableBuilder<'o, 's> {
         }
     }
 
-    fn take(&mut self, number: u32, cells: &[Cell]) {
+    fn take(&mut self, number: u32, cells: Vec<Cell>) {
         let Some(h) = &self.header else { return };
-        match read_row(number, cells, &h.columns, &h.cells) {
+        match read_row(number, cells, h) {
             RowOutcome::Position(row) => {
                 self.row_count += 1;
                 self.last_data_row = Some(number);
@@ -662,13 +665,20 @@ impl<'o, 's> TableBuilder<'o, 's> {
             .iter()
             .map(|c| c.text().map(|t| normalise_header(&t)).unwrap_or_default())
             .collect();
+        // "Market Value (USD)" with no currency column: the header says the currency.
+        let value_currency = columns
+            .iter()
+            .find(|c| c.role == Role::MarketValue)
+            .and_then(|c| currency_in_header(&c.header));
+        let header_row = held[header_at].0;
         self.header = Some(Header {
-            row: held[header_at].0,
+            row: header_row,
             columns,
             cells,
+            value_currency,
         });
-        for (number, cells) in &held[header_at + 1..] {
-            self.take(*number, cells);
+        for (number, cells) in held.into_iter().skip(header_at + 1) {
+            self.take(number, cells);
         }
     }
 
@@ -750,12 +760,9 @@ fn is_note_text(text: &str) -> bool {
         || (t.len() > 50 && words >= 7)
 }
 
-fn read_row(
-    number: u32,
-    cells: &[Cell],
-    columns: &[ColumnMapping],
-    header_cells: &[String],
-) -> RowOutcome {
+fn read_row(number: u32, mut cells: Vec<Cell>, header: &Header) -> RowOutcome {
+    let columns = &header.columns;
+    let header_cells = &header.cells;
     let filled: Vec<&Cell> = cells.iter().filter(|c| !c.is_blank()).collect();
     if filled.is_empty() {
         return RowOutcome::Ignored(BLANK.into());
@@ -853,23 +860,26 @@ fn read_row(
         return RowOutcome::Ignored(format!("note: {}", excerpt(t)));
     }
 
+    drop(filled);
     let mut row = HoldingRow {
         row: number,
         ..HoldingRow::default()
     };
     for col in columns {
-        let Some(cell) = cells.get(col.index).filter(|c| !c.is_blank()) else {
+        let Some(cell) = cells.get_mut(col.index).filter(|c| !c.is_blank()) else {
             continue;
         };
+        // The cell's text moves into the row (no copy when it needs no trimming).
+        let cell = std::mem::replace(cell, Cell::Empty);
         let mut problem = |message: String| {
             row.problems.push(CellProblem {
                 column: format!("{} ({})", col.letter, col.header),
                 message,
             })
         };
-        let text = || cell.text().filter(|t| !is_placeholder(t));
+
         match col.role {
-            Role::Quantity | Role::Price | Role::MarketValue => match cell_number(cell) {
+            Role::Quantity | Role::Price | Role::MarketValue => match cell_number(&cell) {
                 Ok(v) => match col.role {
                     Role::Quantity => row.quantity = v,
                     Role::Price => row.price = v,
@@ -878,7 +888,7 @@ fn read_row(
                 Err(e) => problem(e),
             },
             Role::Weight => {
-                let parsed = match cell {
+                let parsed = match &cell {
                     Cell::Text(t) => parse_number(t.trim().trim_end_matches('%')),
                     other => cell_number(other),
                 };
@@ -887,7 +897,7 @@ fn read_row(
                     Err(e) => problem(e),
                 }
             }
-            Role::TradeDate => match cell_date(cell) {
+            Role::TradeDate => match cell_date(&cell) {
                 Ok(d) => row.trade_date = d,
                 Err(e) => {
                     row.trade_date_text = cell.text();
@@ -895,11 +905,11 @@ fn read_row(
                 }
             },
             _ => {
-                if let Cell::Error(e) = cell {
+                if let Cell::Error(e) = &cell {
                     problem(format!("cell holds the error {e}"));
                     continue;
                 }
-                let value = text();
+                let value = into_text(cell);
                 match col.role {
                     Role::Account => row.account = value,
                     Role::Isin => row.isin = value,
@@ -922,20 +932,30 @@ fn read_row(
             }
         }
     }
-    // "Market Value (USD)" with no currency column: the header says the currency.
-    if row.currency.is_none()
-        && row.market_value.is_some()
-        && let Some(code) = columns
-            .iter()
-            .find(|c| c.role == Role::MarketValue)
-            .and_then(|c| currency_in_header(&c.header))
-    {
-        row.currency = Some(code);
+    if row.currency.is_none() && row.market_value.is_some() {
+        row.currency.clone_from(&header.value_currency);
     }
     RowOutcome::Position(Box::new(row))
 }
 
 /// An ISO currency code written in a header: "Market Value (USD)" -> USD.
+/// A cell's text for a text column: trimmed, placeholders as None; a text cell's string
+/// is moved, not copied, when it needs no trimming.
+fn into_text(cell: Cell) -> Option<String> {
+    match cell {
+        Cell::Text(t) if is_placeholder(&t) => None,
+        Cell::Text(t) => {
+            let trimmed = t.trim();
+            Some(if trimmed.len() == t.len() {
+                t
+            } else {
+                trimmed.to_string()
+            })
+        }
+        other => other.text().filter(|t| !is_placeholder(t)),
+    }
+}
+
 fn currency_in_header(header: &str) -> Option<String> {
     const CODES: [&str; 24] = [
         "USD", "EUR", "GBP", "HKD", "CNY", "CNH", "JPY", "CHF", "CAD", "AUD", "SGD", "TWD", "KRW",
