@@ -11,9 +11,11 @@ use rayon::prelude::*;
 
 use crate::cache::ListCache;
 use crate::exceptions::{ExceptionRun, ExceptionState, ExceptionsFile};
+use crate::holdings::cells::Cell;
 use crate::holdings::{
-    HoldingRow, HoldingsError, HoldingsFile, InputSpec, ReadOptions, RowSink, discover_inputs,
-    read_holdings_file, read_holdings_file_into,
+    HoldingRow, HoldingsError, HoldingsFile, IgnoredRow, InputSpec, ReadOptions, RowRead, RowSink,
+    TableHeader, discover_inputs, read_holdings_file, read_holdings_file_into, read_row,
+    trim_trailing_blanks,
 };
 use crate::index::{ListIndex, NameMatch};
 use crate::list::{ListKind, ListSnapshot, SanctionsList};
@@ -852,7 +854,7 @@ fn input_info(f: &HoldingsFile) -> InputInfo {
             .map(|t| TableInfo {
                 sheet: t.sheet.clone(),
                 header_row: t.header_row,
-                rows: t.rows.len(),
+                rows: t.row_count,
                 columns: t.columns.clone(),
                 ignored: t.ignored.clone(),
             })
@@ -1058,36 +1060,175 @@ const BATCH_ROWS: usize = 8192;
 /// A batch of rows of one file, with their sheet names.
 type Batch = Vec<(Option<Arc<str>>, HoldingRow)>;
 
+/// A row as a reader thread sends it: cells below a table's header, turned into a data
+/// row by the workers ([`read_row`]).
+struct RawRow {
+    sheet: Option<Arc<str>>,
+    header: Arc<TableHeader>,
+    number: u32,
+    cells: Vec<Cell>,
+}
+
+/// What the reader gives of a table whose rows are streamed: the consumer counts its data
+/// rows and collects its ignored rows.
+#[derive(Default)]
+struct TableStats {
+    sheet: Option<Arc<str>>,
+    rows: usize,
+    ignored: Vec<IgnoredRow>,
+    last_data_row: Option<u32>,
+}
+
+/// Turn a batch of raw rows into data rows (in parallel), recording the ignored ones and
+/// the counts in `stats` (the tables of the file, in order).
+fn read_batch(raw: Vec<RawRow>, stats: &mut Vec<TableStats>) -> Batch {
+    let read: Vec<(Option<Arc<str>>, RowRead)> = raw
+        .into_par_iter()
+        .with_min_len(256)
+        .map(|r| {
+            let read = read_row(r.number, r.cells, &r.header);
+            (r.sheet, read)
+        })
+        .collect();
+    let mut batch = Vec::with_capacity(read.len());
+    for (sheet, read) in read {
+        if stats.last().is_none_or(|t| t.sheet != sheet) {
+            stats.push(TableStats {
+                sheet: sheet.clone(),
+                ..TableStats::default()
+            });
+        }
+        let Some(table) = stats.last_mut() else {
+            continue;
+        };
+        match read {
+            RowRead::Data(row) => {
+                table.rows += 1;
+                table.last_data_row = Some(row.row);
+                batch.push((sheet, *row));
+            }
+            RowRead::Ignored(ignored) => table.ignored.push(ignored),
+        }
+    }
+    batch
+}
+
+/// Put what the consumer counted of a file's streamed tables into the file.
+fn apply_stats(file: &mut HoldingsFile, stats: Vec<TableStats>) {
+    for mut st in stats {
+        if let Some(t) = file
+            .tables
+            .iter_mut()
+            .find(|t| t.sheet.as_deref() == st.sheet.as_deref())
+        {
+            trim_trailing_blanks(&mut st.ignored, st.last_data_row);
+            t.row_count += st.rows;
+            t.ignored.append(&mut st.ignored);
+        }
+    }
+}
+
 /// What a reader thread sends for one file: its rows in batches, then the file read.
 enum FileMsg {
-    Rows(Batch),
+    /// Rows as cells, for the workers to read.
+    Rows(Vec<RawRow>),
+    /// Rows already read.
+    Read(Batch),
     Done(Result<HoldingsFile, HoldingsError>),
 }
 
 /// The [`RowSink`] of a reader thread: rows go out in batches.
 struct BatchSender {
     tx: SyncSender<FileMsg>,
-    batch: Batch,
+    /// Rows are turned into data rows here, on the reading thread, instead of by the
+    /// workers: for text files, whose reading is cheap next to the rest (a spreadsheet's
+    /// XML is the slow part of a run, and its reader should do nothing else).
+    read_here: bool,
+    raw: Vec<RawRow>,
+    read: Batch,
+    /// The tables of the file, when rows are read here.
+    stats: Vec<TableStats>,
     sheet: Option<Arc<str>>,
 }
 
 impl BatchSender {
-    fn flush(&mut self) {
-        if !self.batch.is_empty() {
-            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_ROWS));
-            // A closed channel means the run is over: nothing is waiting for the rows.
-            let _ = self.tx.send(FileMsg::Rows(batch));
+    fn new(tx: SyncSender<FileMsg>, read_here: bool) -> Self {
+        BatchSender {
+            tx,
+            read_here,
+            raw: Vec::new(),
+            read: Vec::new(),
+            stats: Vec::new(),
+            sheet: None,
         }
+    }
+
+    fn flush(&mut self) {
+        // A closed channel means the run is over: nothing is waiting for the rows.
+        if !self.raw.is_empty() {
+            let _ = self.tx.send(FileMsg::Rows(std::mem::take(&mut self.raw)));
+        }
+        if !self.read.is_empty() {
+            let _ = self.tx.send(FileMsg::Read(std::mem::take(&mut self.read)));
+        }
+    }
+
+    /// The last message of a file.
+    fn done(mut self, result: Result<HoldingsFile, HoldingsError>) {
+        self.flush();
+        let stats = std::mem::take(&mut self.stats);
+        let result = result.map(|mut f| {
+            apply_stats(&mut f, stats);
+            f
+        });
+        let _ = self.tx.send(FileMsg::Done(result));
     }
 }
 
 impl RowSink for BatchSender {
-    fn row(&mut self, sheet: Option<&str>, row: HoldingRow) {
+    fn row(
+        &mut self,
+        sheet: Option<&str>,
+        header: &Arc<TableHeader>,
+        number: u32,
+        cells: Vec<Cell>,
+    ) {
         if self.sheet.as_deref() != sheet {
             self.sheet = sheet.map(Arc::from);
         }
-        self.batch.push((self.sheet.clone(), row));
-        if self.batch.len() >= BATCH_ROWS {
+        if self.read_here {
+            if self
+                .stats
+                .last()
+                .is_none_or(|t| t.sheet.as_deref() != sheet)
+            {
+                self.stats.push(TableStats {
+                    sheet: self.sheet.clone(),
+                    ..TableStats::default()
+                });
+            }
+            if let Some(table) = self.stats.last_mut() {
+                match read_row(number, cells, header) {
+                    RowRead::Data(row) => {
+                        table.rows += 1;
+                        table.last_data_row = Some(number);
+                        self.read.push((self.sheet.clone(), *row));
+                    }
+                    RowRead::Ignored(ignored) => table.ignored.push(ignored),
+                }
+            }
+            if self.read.len() >= BATCH_ROWS {
+                self.flush();
+            }
+            return;
+        }
+        self.raw.push(RawRow {
+            sheet: self.sheet.clone(),
+            header: Arc::clone(header),
+            number,
+            cells,
+        });
+        if self.raw.len() >= BATCH_ROWS {
             self.flush();
         }
     }
@@ -1121,17 +1262,18 @@ fn stream_inputs(
                     let Some(tx) = senders[i].lock().ok().and_then(|mut s| s.take()) else {
                         continue;
                     };
-                    let mut sink = BatchSender {
-                        tx,
-                        batch: Vec::with_capacity(BATCH_ROWS),
-                        sheet: None,
-                    };
+                    let text = specs[i]
+                        .path
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| {
+                            ["csv", "tsv", "txt", "tab"]
+                                .iter()
+                                .any(|t| e.eq_ignore_ascii_case(t))
+                        });
+                    let mut sink = BatchSender::new(tx, text);
                     let result = read_holdings_file_into(&specs[i], read, &mut sink);
-                    sink.flush();
-                    if let Ok(f) = &result {
-                        progress.file_read(&f.path, f.row_count());
-                    }
-                    let _ = sink.tx.send(FileMsg::Done(result));
+                    sink.done(result);
                 }
             });
         }
@@ -1139,10 +1281,21 @@ fn stream_inputs(
             .into_iter()
             .enumerate()
             .map(|(i, rx)| {
+                let mut stats: Vec<TableStats> = Vec::new();
                 loop {
                     match rx.recv() {
-                        Ok(FileMsg::Rows(batch)) => each_batch(i, &specs[i].display, batch),
-                        Ok(FileMsg::Done(result)) => break result,
+                        Ok(FileMsg::Rows(raw)) => {
+                            let batch = read_batch(raw, &mut stats);
+                            each_batch(i, &specs[i].display, batch);
+                        }
+                        Ok(FileMsg::Read(batch)) => each_batch(i, &specs[i].display, batch),
+                        Ok(FileMsg::Done(result)) => {
+                            break result.map(|mut f| {
+                                apply_stats(&mut f, stats);
+                                progress.file_read(&f.path, f.row_count());
+                                f
+                            });
+                        }
                         Err(_) => {
                             break Err(HoldingsError::File {
                                 path: specs[i].display.clone(),

@@ -127,3 +127,58 @@ fn keeping_only_what_needs_attention_changes_no_count() {
         serde_json::to_value(&all.inputs).unwrap()
     );
 }
+
+#[test]
+fn streamed_tables_are_described_as_when_read_whole() {
+    use holdscreen::holdings::{InputSpec, read_holdings_file};
+    let dir = tempfile::tempdir().unwrap();
+    let messy = dir.path().join("messy.csv");
+    std::fs::write(
+        &messy,
+        "Holdings report\nAs of 2025-09-30\n\n\
+         Account,Security,ISIN,Quantity\n\
+         A1,China Mobile Ltd,HK0941009539,100\n\
+         \n\
+         A1,Apple Inc,US0378331005,5\n\
+         Account,Security,ISIN,Quantity\n\
+         A2,Sony Group,JP3435000009,7\n\
+         Total,,,112\n\
+         Source: custodian records\n\
+         \n\
+         \n",
+    )
+    .unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = [
+        messy,
+        root.join("samples/holdings/holdings-2025q3.xlsx"),
+        root.join("samples/holdings/custodian-em07-2025-09-30.csv"),
+        root.join("tests/fixtures/formats/holdings-2025q3.ods"),
+        root.join("tests/fixtures/formats/holdings-2025q3.xls"),
+    ];
+    let report = run(files.to_vec(), Keep::Attention, 2);
+    for (path, info) in files.iter().zip(&report.inputs) {
+        let spec = InputSpec {
+            path: path.clone(),
+            display: path.display().to_string(),
+            explicit: true,
+        };
+        let whole = read_holdings_file(&spec, &ReadOptions::default()).unwrap();
+        assert_eq!(info.rows, whole.row_count(), "{}", path.display());
+        assert_eq!(info.tables.len(), whole.tables.len());
+        for (t, w) in info.tables.iter().zip(&whole.tables) {
+            assert_eq!(t.sheet, w.sheet);
+            assert_eq!(t.header_row, w.header_row);
+            assert_eq!(t.rows, w.rows.len(), "{} {:?}", path.display(), t.sheet);
+            assert_eq!(t.ignored, w.ignored, "{} {:?}", path.display(), t.sheet);
+        }
+    }
+    // The messy file: the repeated header and the note are accounted for as ignored rows
+    // ("Total" with a quantity in the Account column is a row, screened as invalid).
+    let messy = &report.inputs[0].tables[0];
+    assert_eq!(messy.rows, 4);
+    let reasons: Vec<&str> = messy.ignored.iter().map(|i| i.reason.as_str()).collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert_eq!(reasons[0], "repeated header row");
+    assert!(reasons[1].starts_with("note"), "{reasons:?}");
+}

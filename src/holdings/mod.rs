@@ -16,7 +16,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use discover::{InputSpec, discover_inputs};
-pub use read::{HoldingsError, ReadOptions, RowSink, read_holdings_file, read_holdings_file_into};
+pub use read::{
+    HoldingsError, ReadOptions, RowRead, RowSink, TableHeader, read_holdings_file,
+    read_holdings_file_into, read_row, trim_trailing_blanks,
+};
 
 /// What a column of a holdings table means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -182,7 +185,8 @@ pub struct HoldingsTable {
     pub columns: Vec<ColumnMapping>,
     /// The data rows (empty when they were given to a [`read::RowSink`] as read).
     pub rows: Vec<HoldingRow>,
-    /// Number of data rows read.
+    /// Number of data rows read (0 when the rows were given to a [`read::RowSink`]: the
+    /// receiver counts them).
     pub row_count: usize,
     pub ignored: Vec<IgnoredRow>,
 }

@@ -6,6 +6,7 @@
 //! [`IgnoredRow`] (blank, repeated header, total line, footer note).
 
 use std::io::Cursor;
+use std::sync::Arc;
 
 use calamine::{Data, DataRef, Reader, SheetType, Sheets};
 
@@ -59,10 +60,49 @@ impl Format {
     }
 }
 
-/// Receives the data rows of a file as it is read (see [`read_holdings_file_into`]).
+/// Receives the rows below each table's header as a file is read (see
+/// [`read_holdings_file_into`]), as cells: [`read_row`] turns each into a [`HoldingRow`] or
+/// an [`IgnoredRow`], on whatever thread the receiver likes, so that the reading thread only
+/// reads.
 pub trait RowSink {
-    /// One data row of the table on `sheet` (None for CSV/TSV), in file order.
-    fn row(&mut self, sheet: Option<&str>, row: HoldingRow);
+    /// The row numbered `number` below the header of the table on `sheet` (None for
+    /// CSV/TSV), in file order.
+    fn row(
+        &mut self,
+        sheet: Option<&str>,
+        header: &Arc<TableHeader>,
+        number: u32,
+        cells: Vec<Cell>,
+    );
+}
+
+/// What a streamed row is: a data row, or a row that is not a position (with the reason).
+#[derive(Debug)]
+pub enum RowRead {
+    Data(Box<HoldingRow>),
+    Ignored(IgnoredRow),
+}
+
+/// Turn a row of cells below a table's header into a data row or an ignored row (blank,
+/// repeated header, total line, footer note).
+pub fn read_row(number: u32, cells: Vec<Cell>, header: &TableHeader) -> RowRead {
+    match row_outcome(number, cells, header) {
+        RowOutcome::Position(row) => RowRead::Data(row),
+        RowOutcome::Ignored(reason) => RowRead::Ignored(IgnoredRow {
+            row: number,
+            reason,
+        }),
+    }
+}
+
+/// Drop the blank rows after the last data row of a table: they are layout, not content.
+pub fn trim_trailing_blanks(ignored: &mut Vec<IgnoredRow>, last_data_row: Option<u32>) {
+    while ignored
+        .last()
+        .is_some_and(|r| r.reason == BLANK && last_data_row.is_none_or(|last| last < r.row))
+    {
+        ignored.pop();
+    }
 }
 
 /// Read one holdings file: every sheet that holds a holdings table, with its rows.
@@ -277,7 +317,7 @@ fn read_workbook(
         if let Err(e) = streamed {
             // Rows already read (and, streaming, already screened) are kept: the rest of
             // the sheet is reported as unreadable from that row on.
-            if builder.row_count == 0 {
+            if builder.row_count == 0 && builder.rows_sent == 0 {
                 skipped.push(SkippedSheet {
                     sheet: sheet.name.clone(),
                     reason: format!("unreadable: {e}"),
@@ -529,8 +569,9 @@ fn table_from_grid(grid: &[(u32, Vec<Cell>)], opts: &ReadOptions) -> Result<Hold
     builder.finish()
 }
 
-/// The header chosen for a table.
-struct Header {
+/// The header chosen for a table: where each role's column is.
+#[derive(Debug)]
+pub struct TableHeader {
     /// 1-based row number.
     row: u32,
     columns: Vec<ColumnMapping>,
@@ -550,13 +591,15 @@ struct TableBuilder<'o, 's> {
     /// Where data rows go; None keeps them in `rows`.
     sink: Option<&'s mut dyn RowSink>,
     held: Vec<(u32, Vec<Cell>)>,
-    header: Option<Header>,
+    header: Option<Arc<TableHeader>>,
     /// Set when no header was found in the first rows: the table is refused.
     refused: Option<String>,
     any_content: bool,
     rows: Vec<HoldingRow>,
-    /// Data rows read (kept or given to the sink).
+    /// Data rows read (without a sink).
     row_count: usize,
+    /// Rows given to the sink.
+    rows_sent: usize,
     /// Number of the last row pushed.
     last_row: u32,
     /// Number of the last data row.
@@ -580,6 +623,7 @@ impl<'o, 's> TableBuilder<'o, 's> {
             any_content: false,
             rows: Vec::new(),
             row_count: 0,
+            rows_sent: 0,
             last_row: 0,
             last_data_row: None,
             ignored: Vec::new(),
@@ -606,14 +650,16 @@ impl<'o, 's> TableBuilder<'o, 's> {
 
     fn take(&mut self, number: u32, cells: Vec<Cell>) {
         let Some(h) = &self.header else { return };
-        match read_row(number, cells, h) {
+        if let Some(sink) = &mut self.sink {
+            self.rows_sent += 1;
+            sink.row(self.sheet, h, number, cells);
+            return;
+        }
+        match row_outcome(number, cells, h) {
             RowOutcome::Position(row) => {
                 self.row_count += 1;
                 self.last_data_row = Some(number);
-                match &mut self.sink {
-                    Some(sink) => sink.row(self.sheet, *row),
-                    None => self.rows.push(*row),
-                }
+                self.rows.push(*row);
             }
             RowOutcome::Ignored(reason) => self.ignored.push(IgnoredRow {
                 row: number,
@@ -671,12 +717,12 @@ impl<'o, 's> TableBuilder<'o, 's> {
             .find(|c| c.role == Role::MarketValue)
             .and_then(|c| currency_in_header(&c.header));
         let header_row = held[header_at].0;
-        self.header = Some(Header {
+        self.header = Some(Arc::new(TableHeader {
             row: header_row,
             columns,
             cells,
             value_currency,
-        });
+        }));
         for (number, cells) in held.into_iter().skip(header_at + 1) {
             self.take(number, cells);
         }
@@ -696,16 +742,11 @@ impl<'o, 's> TableBuilder<'o, 's> {
             return Err("no header row".into());
         };
         let (rows, mut ignored) = (self.rows, self.ignored);
-        // Trailing blank rows are layout, not content.
-        while ignored.last().is_some_and(|r| {
-            r.reason == BLANK && self.last_data_row.is_none_or(|last| last < r.row)
-        }) {
-            ignored.pop();
-        }
+        trim_trailing_blanks(&mut ignored, self.last_data_row);
         Ok(HoldingsTable {
             sheet: None,
             header_row: header.row,
-            columns: header.columns,
+            columns: header.columns.clone(),
             rows,
             row_count: self.row_count,
             ignored,
@@ -760,7 +801,7 @@ fn is_note_text(text: &str) -> bool {
         || (t.len() > 50 && words >= 7)
 }
 
-fn read_row(number: u32, mut cells: Vec<Cell>, header: &Header) -> RowOutcome {
+fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOutcome {
     let columns = &header.columns;
     let header_cells = &header.cells;
     let filled: Vec<&Cell> = cells.iter().filter(|c| !c.is_blank()).collect();
