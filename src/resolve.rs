@@ -115,7 +115,10 @@ pub fn resolve_row(
     let cusip_col = meaningful(&row.cusip).map(normalise_id);
     let sedol = meaningful(&row.sedol).map(normalise_id);
     let ticker = meaningful(&row.ticker);
-    let has_name = row_names(row).next().is_some();
+    // The row's names, trimmed once.
+    let row_names: [Option<&str>; 2] = [meaningful(&row.issuer), meaningful(&row.name)];
+    let row_names = || row_names.into_iter().flatten();
+    let has_name = row_names().next().is_some();
 
     if isin.is_none() && cusip_col.is_none() && ticker.is_none() && !has_name {
         res.unscreenable = Some(if sedol.is_some() || meaningful(&row.figi).is_some() {
@@ -125,7 +128,7 @@ pub fn resolve_row(
         });
         return res;
     }
-    let romanised = row_names(row).any(|n| n.chars().any(|c| c.is_ascii_alphabetic()));
+    let romanised = row_names().any(|n| n.bytes().any(|c| c.is_ascii_alphabetic()));
     if isin.is_none() && cusip_col.is_none() && ticker.is_none() && !romanised {
         res.unscreenable = Some(
             "the name is not in Latin script and there is no identifier: OFAC publishes romanised names only; add an ISIN, CUSIP or ticker, or the romanised name".into(),
@@ -292,7 +295,7 @@ pub fn resolve_row(
         .iter_mut()
         .filter(|h| h.basis == Basis::Ticker && h.strength == Strength::Strong)
     {
-        let names: Vec<&str> = row_names(row).filter(|n| !has_cjk(n)).collect();
+        let names: Vec<&str> = row_names().filter(|n| !has_cjk(n)).collect();
         if names.is_empty() {
             continue;
         }
@@ -315,7 +318,7 @@ pub fn resolve_row(
 
     // Names: issuer first, then the security description.
     let id_given = isin.is_some() || cusip_col.is_some() || ticker.is_some();
-    for n in row_names(row) {
+    for n in row_names() {
         let Some(Some(m)) = names.get(n) else {
             continue;
         };

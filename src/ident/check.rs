@@ -74,18 +74,22 @@ pub fn check_isin(isin: &str) -> IdCheck {
     {
         return IdCheck::BadCharacters;
     }
-    // Expand to a digit string, then Luhn from the right (check digit included).
-    let mut digits: Vec<u32> = Vec::with_capacity(24);
+    // Expand to a digit string (on the stack: this runs for every row), then Luhn from
+    // the right (check digit included).
+    let mut digits = [0u32; 24];
+    let mut n = 0;
     for &c in b {
         let v = char_value(c).unwrap_or(0);
         if v >= 10 {
-            digits.push(v / 10);
-            digits.push(v % 10);
+            digits[n] = v / 10;
+            digits[n + 1] = v % 10;
+            n += 2;
         } else {
-            digits.push(v);
+            digits[n] = v;
+            n += 1;
         }
     }
-    let sum: u32 = digits
+    let sum: u32 = digits[..n]
         .iter()
         .rev()
         .enumerate()

@@ -251,7 +251,8 @@ pub struct ParsedTicker {
 /// RIC (`0941.HK`, `CHL.N`), Yahoo (`600050.SS`), FactSet (`0941-HK`), exchange-prefixed
 /// (`HKG:0941`, `SHA:600050`), OFAC (`603019CN`, `941 HK`) or a bare code (`941`, `CHL`).
 pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
-    let mut t = raw.trim().trim_matches('"').trim().to_string();
+    // Slices of the input, not copies: this runs for every row.
+    let mut t: &str = raw.trim().trim_matches('"').trim();
     if t.is_empty() || t == "-" {
         return None;
     }
@@ -260,8 +261,8 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
     for key in [" EQUITY", " EQUITIES", " EQ"] {
         let b = t.as_bytes();
         if b.len() >= key.len() && b[b.len() - key.len()..].eq_ignore_ascii_case(key.as_bytes()) {
-            t.truncate(t.len() - key.len());
-            t = t.trim_end().to_string();
+            // The key is ASCII: the cut falls on a character boundary.
+            t = t[..t.len() - key.len()].trim_end();
             bloomberg = true;
             break;
         }
@@ -278,11 +279,20 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
             });
         }
     }
-    // `code CC` with white space (Bloomberg, OFAC).
-    let parts: Vec<&str> = t.split_whitespace().collect();
-    if parts.len() >= 2 {
-        let cc = parts[parts.len() - 1];
-        let code = parts[..parts.len() - 1].join(" ");
+    // `code CC` with white space (Bloomberg, OFAC): the last word, and the words before it
+    // (joined by one space).
+    if let Some(at) = t.rfind(char::is_whitespace) {
+        let cc = t[at..].trim_start();
+        let before = t[..at].trim_end();
+        let code: std::borrow::Cow<'_, str> = if before.contains(char::is_whitespace) {
+            before
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .into()
+        } else {
+            before.into()
+        };
         if cc.len() == 2
             && let Some(m) = market_after_ticker(cc, &code, bloomberg)
         {
@@ -296,7 +306,6 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
             market: None,
         });
     }
-    let t = parts.first().copied().unwrap_or("");
     // RIC / Yahoo / FactSet suffix: `0941.HK`, `600050.SS`, `CHL.N`, `0941-HK`.
     if let Some(pos) = t.rfind(['.', '-']) {
         let (code, suffix) = (&t[..pos], &t[pos + 1..]);
