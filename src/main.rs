@@ -3,7 +3,7 @@
 mod cli;
 mod list_cmd;
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,7 +19,8 @@ use cli::{
 use holdscreen::cache::ListCache;
 use holdscreen::holdings::ReadOptions;
 use holdscreen::list::{self, LoadOptions, SanctionsList};
-use holdscreen::report::{json::write_json, terminal::render_summary, xlsx};
+use holdscreen::report::json::{PositionsJson, write_json_spliced};
+use holdscreen::report::{terminal::render_summary, xlsx};
 use holdscreen::resolve::Thresholds;
 use holdscreen::screen::{self, Keep, Mode, Progress, ScreenOptions};
 use holdscreen::util::{write_atomic, write_atomic_with};
@@ -259,9 +260,10 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         mode: args.mode,
         constituents: c.constituents.clone(),
         cache,
-        // The JSON document and the All positions sheet list every row; the default
-        // report only those that need attention, so a large book costs little memory.
-        keep: if c.json.is_some() || args.all_positions {
+        // The All positions sheet lists every row; the default report only those that
+        // need attention (the JSON document's positions are written out as they come), so
+        // a large book costs little memory.
+        keep: if args.all_positions {
             Keep::All
         } else {
             Keep::Attention
@@ -276,7 +278,28 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         files_read: AtomicUsize::new(0),
         rows: AtomicUsize::new(0),
     };
-    let report = screen::screen(&list, &options, &progress);
+    // The JSON document's positions go to a spill file as they are judged, and are
+    // copied into the document at the end.
+    let mut spill = match &c.json {
+        Some(_) => Some(PositionsJson::new(std::io::BufWriter::new(
+            tempfile::tempfile()
+                .context("could not create a temporary file for the JSON positions")?,
+        ))),
+        None => None,
+    };
+    let mut push = |p: &holdscreen::report::Position| {
+        if let Some(s) = spill.as_mut() {
+            s.push(p);
+        }
+    };
+    let report = screen::screen_with(
+        &list,
+        &options,
+        &progress,
+        c.json
+            .is_some()
+            .then_some(&mut push as &mut dyn FnMut(&holdscreen::report::Position)),
+    );
     progress.bar.finish_and_clear();
     let report = report.context("could not screen; no report was written")?;
 
@@ -290,13 +313,31 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
             .with_context(|| format!("could not write {}", path.display()))?;
     }
     let json_to_stdout = c.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
-    if let Some(path) = &c.json {
+    if let (Some(path), Some(spill)) = (&c.json, spill) {
+        let (spilled, count) = spill
+            .finish()
+            .context("could not write the JSON positions to a temporary file")?;
+        let mut positions = spilled
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|mut f| {
+                f.seek(SeekFrom::Start(0))?;
+                Ok(std::io::BufReader::new(f))
+            })
+            .context("could not read back the JSON positions")?;
         if json_to_stdout {
-            write_json(&report, std::io::BufWriter::new(std::io::stdout().lock()))
-                .context("could not write JSON to standard output")?;
+            write_json_spliced(
+                &report,
+                &mut positions,
+                count,
+                std::io::BufWriter::new(std::io::stdout().lock()),
+            )
+            .context("could not write JSON to standard output")?;
         } else {
-            write_atomic_with(path, c.force, |w| write_json(&report, w))
-                .with_context(|| format!("could not write {}", path.display()))?;
+            write_atomic_with(path, c.force, |w| {
+                write_json_spliced(&report, &mut positions, count, w)
+            })
+            .with_context(|| format!("could not write {}", path.display()))?;
         }
     }
 

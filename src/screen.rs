@@ -122,6 +122,18 @@ pub fn screen(
     opts: &ScreenOptions,
     progress: &dyn Progress,
 ) -> Result<ScreenReport, ScreenError> {
+    screen_with(list, opts, progress, None)
+}
+
+/// Run a screen, giving every position, in input order, to `each_position` as soon as it
+/// is judged (to write it out at once); the report keeps the positions
+/// [`ScreenOptions::keep`] says.
+pub fn screen_with(
+    list: &SanctionsList,
+    opts: &ScreenOptions,
+    progress: &dyn Progress,
+    mut each_position: Option<&mut dyn FnMut(&Position)>,
+) -> Result<ScreenReport, ScreenError> {
     let (specs, mut warnings) =
         discover_inputs(&opts.inputs).map_err(|e| ScreenError::Inputs(vec![e]))?;
     if specs.is_empty() {
@@ -232,7 +244,7 @@ pub fn screen(
             let versions = &versions;
             // Without funds nothing changes a `clear` verdict after this point: positions
             // the report does not keep are counted and dropped by the worker that made them.
-            let drop_early = !keep_all && funds.is_empty();
+            let drop_early = !keep_all && funds.is_empty() && each_position.is_none();
             let screened: Vec<Screened> = batch
                 .into_par_iter()
                 .zip(key_ids.into_par_iter())
@@ -292,6 +304,9 @@ pub fn screen(
                     Some(c) => summary.add(fi, &c),
                     None => {
                         if let Some(p) = full.next() {
+                            if let Some(f) = each_position.as_mut() {
+                                f(&p);
+                            }
                             summary.add(fi, &Counted::of(&p));
                             if keep_all || p.status != Status::Clear {
                                 kept.push(p);

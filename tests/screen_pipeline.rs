@@ -182,3 +182,27 @@ fn streamed_tables_are_described_as_when_read_whole() {
     assert_eq!(reasons[0], "repeated header row");
     assert!(reasons[1].starts_with("note"), "{reasons:?}");
 }
+
+#[test]
+fn json_positions_written_as_they_come_make_the_same_document() {
+    use holdscreen::report::json::{PositionsJson, render_json, write_json_spliced};
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/holdings");
+    let report = run(vec![samples], Keep::All, 2);
+    assert!(report.positions.len() > 100);
+    let mut spill = PositionsJson::new(Vec::new());
+    for p in &report.positions {
+        spill.push(p);
+    }
+    let (bytes, count) = spill.finish().unwrap();
+    let mut spliced = Vec::new();
+    write_json_spliced(&report, &mut bytes.as_slice(), count, &mut spliced).unwrap();
+    assert_eq!(
+        String::from_utf8(spliced).unwrap(),
+        String::from_utf8(render_json(&report).unwrap()).unwrap()
+    );
+    // No positions at all.
+    let empty = report.clone_without_positions();
+    let mut spliced = Vec::new();
+    write_json_spliced(&empty, &mut [].as_slice(), 0, &mut spliced).unwrap();
+    assert_eq!(spliced, render_json(&empty).unwrap());
+}

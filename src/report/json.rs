@@ -1,8 +1,8 @@
 //! The `--json` document.
 
-use std::io::Write;
+use std::io::{Read, Write};
 
-use super::ScreenReport;
+use super::{Position, ScreenReport};
 
 /// Write the report as pretty JSON, streamed to `out` (a large book's document is never
 /// held in memory whole).
@@ -17,4 +17,87 @@ pub fn render_json(report: &ScreenReport) -> Result<Vec<u8>, serde_json::Error> 
     let mut out = Vec::new();
     write_json(report, &mut out).map_err(serde_json::Error::io)?;
     Ok(out)
+}
+
+/// The positions of a run written as they are screened (to a spill file), for
+/// [`write_json_spliced`]: a large book's positions are never all held in memory.
+pub struct PositionsJson<W: Write> {
+    out: W,
+    count: usize,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> PositionsJson<W> {
+    pub fn new(out: W) -> Self {
+        PositionsJson {
+            out,
+            count: 0,
+            error: None,
+        }
+    }
+
+    /// Add a position: pretty JSON indented as an element of the document's `positions`
+    /// array, so that the document is byte for byte what [`write_json`] writes.
+    pub fn push(&mut self, p: &Position) {
+        if self.error.is_some() {
+            return;
+        }
+        let result = (|| -> std::io::Result<()> {
+            let text = serde_json::to_string_pretty(p).map_err(std::io::Error::other)?;
+            if self.count > 0 {
+                self.out.write_all(b",\n")?;
+            }
+            for (i, line) in text.split('\n').enumerate() {
+                if i > 0 {
+                    self.out.write_all(b"\n")?;
+                }
+                self.out.write_all(b"    ")?;
+                self.out.write_all(line.as_bytes())?;
+            }
+            Ok(())
+        })();
+        match result {
+            Ok(()) => self.count += 1,
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// The spill and the number of positions in it, or the first write error.
+    pub fn finish(mut self) -> std::io::Result<(W, usize)> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        self.out.flush()?;
+        Ok((self.out, self.count))
+    }
+}
+
+/// Write the report with the positions spilled by [`PositionsJson`] (`count` of them, read
+/// from `positions`) in place of `report.positions`: the same document as [`write_json`]
+/// on a report holding every position.
+pub fn write_json_spliced(
+    report: &ScreenReport,
+    positions: &mut dyn Read,
+    count: usize,
+    mut out: impl Write,
+) -> std::io::Result<()> {
+    let empty = report.clone_without_positions();
+    let head = serde_json::to_string_pretty(&empty).map_err(std::io::Error::other)?;
+    // `positions` is the last field: its empty array closes the document.
+    const TAIL: &str = "\"positions\": []\n}";
+    let Some(body) = head.strip_suffix(TAIL) else {
+        return Err(std::io::Error::other(
+            "the report document does not end with its positions",
+        ));
+    };
+    out.write_all(body.as_bytes())?;
+    if count == 0 {
+        out.write_all(b"\"positions\": []")?;
+    } else {
+        out.write_all(b"\"positions\": [\n")?;
+        std::io::copy(positions, &mut out)?;
+        out.write_all(b"\n  ]")?;
+    }
+    out.write_all(b"\n}\n")?;
+    out.flush()
 }

@@ -331,6 +331,24 @@ pub struct ScreenReport {
 }
 
 impl ScreenReport {
+    /// A copy of the report without its positions (for writing them from elsewhere).
+    pub fn clone_without_positions(&self) -> ScreenReport {
+        ScreenReport {
+            kind: self.kind,
+            as_of: self.as_of,
+            run: self.run.clone(),
+            list: self.list.clone(),
+            settings: self.settings.clone(),
+            inputs: self.inputs.clone(),
+            summary: self.summary.clone(),
+            warnings: self.warnings.clone(),
+            exceptions: self.exceptions.clone(),
+            constituents: self.constituents.clone(),
+            funds: self.funds.clone(),
+            positions: Vec::new(),
+        }
+    }
+
     /// Positions with a given status, in input order.
     pub fn with_status(&self, status: Status) -> impl Iterator<Item = &Position> {
         self.positions.iter().filter(move |p| p.status == status)
