@@ -287,9 +287,9 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         ))),
         None => None,
     };
-    let mut push = |p: &holdscreen::report::Position| {
+    let mut push = |batch: &[holdscreen::report::Position]| {
         if let Some(s) = spill.as_mut() {
-            s.push(p);
+            s.push_all(batch);
         }
     };
     let report = screen::screen_with(
@@ -298,7 +298,7 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         &progress,
         c.json
             .is_some()
-            .then_some(&mut push as &mut dyn FnMut(&holdscreen::report::Position)),
+            .then_some(&mut push as &mut dyn FnMut(&[holdscreen::report::Position])),
     );
     progress.bar.finish_and_clear();
     let report = report.context("could not screen; no report was written")?;

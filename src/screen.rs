@@ -125,14 +125,17 @@ pub fn screen(
     screen_with(list, opts, progress, None)
 }
 
-/// Run a screen, giving every position, in input order, to `each_position` as soon as it
-/// is judged (to write it out at once); the report keeps the positions
-/// [`ScreenOptions::keep`] says.
+/// Receives the positions of a run, in input order, a batch at a time.
+pub type PositionsReceiver<'a> = dyn FnMut(&[Position]) + 'a;
+
+/// Run a screen, giving every position, in input order and a batch at a time, to
+/// `each_batch` as soon as it is judged (to write it out at once); the report keeps the
+/// positions [`ScreenOptions::keep`] says.
 pub fn screen_with(
     list: &SanctionsList,
     opts: &ScreenOptions,
     progress: &dyn Progress,
-    mut each_position: Option<&mut dyn FnMut(&Position)>,
+    mut each_batch: Option<&mut PositionsReceiver<'_>>,
 ) -> Result<ScreenReport, ScreenError> {
     let (specs, mut warnings) =
         discover_inputs(&opts.inputs).map_err(|e| ScreenError::Inputs(vec![e]))?;
@@ -244,7 +247,7 @@ pub fn screen_with(
             let versions = &versions;
             // Without funds nothing changes a `clear` verdict after this point: positions
             // the report does not keep are counted and dropped by the worker that made them.
-            let drop_early = !keep_all && funds.is_empty() && each_position.is_none();
+            let drop_early = !keep_all && funds.is_empty() && each_batch.is_none();
             let screened: Vec<Screened> = batch
                 .into_par_iter()
                 .zip(key_ids.into_par_iter())
@@ -297,6 +300,10 @@ pub fn screen_with(
                 run.apply(&mut full);
             }
             progress.rows_resolved(rows);
+            // With a receiver, every position of the batch is here (none was dropped early).
+            if let Some(f) = each_batch.as_mut() {
+                f(&full);
+            }
             // Counted in input order (sums of market values do not depend on threads).
             let mut full = full.into_iter();
             for c in counted {
@@ -304,9 +311,6 @@ pub fn screen_with(
                     Some(c) => summary.add(fi, &c),
                     None => {
                         if let Some(p) = full.next() {
-                            if let Some(f) = each_position.as_mut() {
-                                f(&p);
-                            }
                             summary.add(fi, &Counted::of(&p));
                             if keep_all || p.status != Status::Clear {
                                 kept.push(p);

@@ -2,6 +2,8 @@
 
 use std::io::{Read, Write};
 
+use rayon::prelude::*;
+
 use super::{Position, ScreenReport};
 
 /// Write the report as pretty JSON, streamed to `out` (a large book's document is never
@@ -39,26 +41,44 @@ impl<W: Write> PositionsJson<W> {
     /// Add a position: pretty JSON indented as an element of the document's `positions`
     /// array, so that the document is byte for byte what [`write_json`] writes.
     pub fn push(&mut self, p: &Position) {
+        self.push_all(std::slice::from_ref(p));
+    }
+
+    /// Add positions in order; their JSON is made on every core.
+    pub fn push_all(&mut self, positions: &[Position]) {
         if self.error.is_some() {
             return;
         }
-        let result = (|| -> std::io::Result<()> {
-            let text = serde_json::to_string_pretty(p).map_err(std::io::Error::other)?;
-            if self.count > 0 {
-                self.out.write_all(b",\n")?;
-            }
-            for (i, line) in text.split('\n').enumerate() {
-                if i > 0 {
-                    self.out.write_all(b"\n")?;
+        let texts: Vec<Vec<u8>> = positions
+            .par_iter()
+            .with_min_len(64)
+            .map(|p| {
+                let text = serde_json::to_string_pretty(p).unwrap_or_default();
+                let mut out = Vec::with_capacity(text.len() + 256);
+                for (i, line) in text.split('\n').enumerate() {
+                    if i > 0 {
+                        out.push(b'\n');
+                    }
+                    out.extend_from_slice(b"    ");
+                    out.extend_from_slice(line.as_bytes());
                 }
-                self.out.write_all(b"    ")?;
-                self.out.write_all(line.as_bytes())?;
+                out
+            })
+            .collect();
+        for text in texts {
+            let result = (|| -> std::io::Result<()> {
+                if self.count > 0 {
+                    self.out.write_all(b",\n")?;
+                }
+                self.out.write_all(&text)
+            })();
+            match result {
+                Ok(()) => self.count += 1,
+                Err(e) => {
+                    self.error = Some(e);
+                    return;
+                }
             }
-            Ok(())
-        })();
-        match result {
-            Ok(()) => self.count += 1,
-            Err(e) => self.error = Some(e),
         }
     }
 
