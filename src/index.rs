@@ -201,15 +201,18 @@ fn names_of(e: &Entry) -> impl Iterator<Item = (Basis, &str)> {
         }))
 }
 
-/// A digest of which entries an index covers, in order (kind, id and names), checked when
-/// a cached index is read.
+/// A digest of the entries an index covers, in order (kind, id, names and identifiers),
+/// checked when a cached index is read.
 fn entries_digest(entries: &[&Entry]) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     for e in entries {
-        std::hash::Hash::hash(
-            &(e.list_kind as u8, &e.id, &e.name, e.aliases.len()),
-            &mut h,
-        );
+        std::hash::Hash::hash(&(e.list_kind as u8, &e.id, &e.name), &mut h);
+        for a in &e.aliases {
+            std::hash::Hash::hash(&a.name, &mut h);
+        }
+        for i in &e.identifiers {
+            std::hash::Hash::hash(&(&i.label, &i.value), &mut h);
+        }
     }
     std::hash::Hasher::finish(&h)
 }
@@ -279,8 +282,12 @@ impl<'l> ListIndex<'l> {
         let parts: Vec<String> = snapshots
             .iter()
             .map(|s| {
-                let shas: Vec<&str> = s.files.iter().map(|f| f.sha256.as_str()).collect();
-                format!("{:?}:{}", s.kind, shas.join(","))
+                let files: Vec<String> = s
+                    .files
+                    .iter()
+                    .map(|f| format!("{}={}", f.role, f.sha256))
+                    .collect();
+                format!("{:?}:{:?}:{}", s.kind, s.format, files.join(","))
             })
             .collect();
         let refs: Vec<&str> = parts.iter().map(String::as_str).collect();

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
@@ -335,6 +335,18 @@ pub fn screen_with(
     }
     if !errors.is_empty() {
         return Err(ScreenError::Inputs(errors));
+    }
+    // A sheet that could not be read (to its end) is said at the top of the report, not
+    // only among the inputs: positions in it may be missing.
+    for file in files.iter().chain(&constituent_files) {
+        for sk in &file.skipped_sheets {
+            if sk.reason.starts_with("unreadable") && !file.tables.is_empty() {
+                warnings.push(format!(
+                    "{}: sheet {}: {}: positions on it may be missing; re-save the file from Excel and screen it again",
+                    file.path, sk.sheet, sk.reason
+                ));
+            }
+        }
     }
     for (spec, file) in file_indexes.iter().map(|&i| &specs[i]).zip(&files) {
         if file.tables.is_empty() {
@@ -1266,17 +1278,30 @@ fn stream_inputs(
     mut each_batch: impl FnMut(usize, &str, Batch),
 ) -> Vec<Result<HoldingsFile, HoldingsError>> {
     let n = specs.len();
+    let readers = readers.clamp(1, n.max(1));
     let (senders, receivers): (Vec<_>, Vec<_>) = (0..n).map(|_| sync_channel::<FileMsg>(2)).unzip();
     let senders: Vec<Mutex<Option<SyncSender<FileMsg>>>> =
         senders.into_iter().map(|s| Mutex::new(Some(s))).collect();
     let next = AtomicUsize::new(0);
+    // The file this thread is taking rows from: readers do not start a file more than
+    // `readers` files ahead of it (many small files would otherwise all wait in memory).
+    let consuming = Mutex::new(0usize);
+    let moved_on = Condvar::new();
     std::thread::scope(|scope| {
-        for _ in 0..readers.clamp(1, n.max(1)) {
+        for _ in 0..readers {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= n {
                         break;
+                    }
+                    if let Ok(mut at) = consuming.lock() {
+                        while i >= *at + readers {
+                            match moved_on.wait(at) {
+                                Ok(guard) => at = guard,
+                                Err(_) => break,
+                            }
+                        }
                     }
                     let Some(tx) = senders[i].lock().ok().and_then(|mut s| s.take()) else {
                         continue;
@@ -1290,9 +1315,29 @@ fn stream_inputs(
                                 .iter()
                                 .any(|t| e.eq_ignore_ascii_case(t))
                         });
-                    let mut sink = BatchSender::new(tx, text);
-                    let result = read_holdings_file_into(&specs[i], read, &mut sink);
-                    sink.done(result);
+                    let mut sink = BatchSender::new(tx.clone(), text);
+                    // A reader that panics (a malformed file can make a parser panic) ends
+                    // its file with an error instead of leaving the run waiting for it.
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        let result = read_holdings_file_into(&specs[i], read, &mut sink);
+                        (sink, result)
+                    }));
+                    match result {
+                        Ok((sink, result)) => sink.done(result),
+                        Err(panic) => {
+                            let why = panic
+                                .downcast_ref::<&str>()
+                                .map(|s| s.to_string())
+                                .or_else(|| panic.downcast_ref::<String>().cloned())
+                                .unwrap_or_default();
+                            let _ = tx.send(FileMsg::Done(Err(HoldingsError::File {
+                                path: specs[i].display.clone(),
+                                message: format!(
+                                    "the file could not be read ({why}): is it corrupt or truncated? Re-save it from Excel"
+                                ),
+                            })));
+                        }
+                    }
                 }
             });
         }
@@ -1309,6 +1354,10 @@ fn stream_inputs(
                         }
                         Ok(FileMsg::Read(batch)) => each_batch(i, &specs[i].display, batch),
                         Ok(FileMsg::Done(result)) => {
+                            if let Ok(mut at) = consuming.lock() {
+                                *at = i + 1;
+                                moved_on.notify_all();
+                            }
                             break result.map(|mut f| {
                                 apply_stats(&mut f, stats);
                                 progress.file_read(&f.path, f.row_count());
@@ -1316,6 +1365,10 @@ fn stream_inputs(
                             });
                         }
                         Err(_) => {
+                            if let Ok(mut at) = consuming.lock() {
+                                *at = i + 1;
+                                moved_on.notify_all();
+                            }
                             break Err(HoldingsError::File {
                                 path: specs[i].display.clone(),
                                 message: "the reader stopped before the end of the file".into(),

@@ -206,3 +206,26 @@ fn json_positions_written_as_they_come_make_the_same_document() {
     write_json_spliced(&empty, &mut [].as_slice(), 0, &mut spliced).unwrap();
     assert_eq!(spliced, render_json(&empty).unwrap());
 }
+
+#[test]
+fn many_small_files_come_out_in_order() {
+    // More files than readers: readers wait for the consumer instead of running ahead.
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = (0..40)
+        .map(|i| {
+            let p = dir.path().join(format!("account-{i:02}.csv"));
+            book(&p, 1 + i % 5);
+            p
+        })
+        .collect();
+    let report = run(files.clone(), Keep::All, 2);
+    let got: Vec<String> = report.positions.iter().map(|p| p.file.clone()).collect();
+    let mut expected = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        for _ in 0..1 + i % 5 {
+            expected.push(f.display().to_string());
+        }
+    }
+    assert_eq!(got, expected);
+    assert_eq!(report.summary.by_file.len(), 40);
+}

@@ -504,13 +504,23 @@ fn read_delimited(
             Err(e) => {
                 // Only I/O or UTF-8 errors can occur here (flexible reader, decoded text).
                 let line = e.position().map(|p| p.line() as u32).unwrap_or(0);
-                return (
-                    None,
-                    Some(SkippedSheet {
-                        sheet: String::new(),
-                        reason: format!("line {line}: {e}"),
-                    }),
-                );
+                if builder.row_count == 0 && builder.rows_sent == 0 {
+                    return (
+                        None,
+                        Some(SkippedSheet {
+                            sheet: String::new(),
+                            reason: format!("unreadable: line {line}: {e}"),
+                        }),
+                    );
+                }
+                // Rows already read (and, streaming, already screened) are kept.
+                let skipped = SkippedSheet {
+                    sheet: String::new(),
+                    reason: format!(
+                        "unreadable after line {line}: {e}; the lines above it were read"
+                    ),
+                };
+                return (builder.finish().ok(), Some(skipped));
             }
         }
     }

@@ -49,11 +49,11 @@ impl<W: Write> PositionsJson<W> {
         if self.error.is_some() {
             return;
         }
-        let texts: Vec<Vec<u8>> = positions
+        let texts: Vec<Result<Vec<u8>, serde_json::Error>> = positions
             .par_iter()
             .with_min_len(64)
             .map(|p| {
-                let text = serde_json::to_string_pretty(p).unwrap_or_default();
+                let text = serde_json::to_string_pretty(p)?;
                 let mut out = Vec::with_capacity(text.len() + 256);
                 for (i, line) in text.split('\n').enumerate() {
                     if i > 0 {
@@ -62,11 +62,12 @@ impl<W: Write> PositionsJson<W> {
                     out.extend_from_slice(b"    ");
                     out.extend_from_slice(line.as_bytes());
                 }
-                out
+                Ok(out)
             })
             .collect();
         for text in texts {
             let result = (|| -> std::io::Result<()> {
+                let text = text.map_err(std::io::Error::other)?;
                 if self.count > 0 {
                     self.out.write_all(b",\n")?;
                 }

@@ -326,7 +326,9 @@ pub struct ScreenReport {
     pub constituents: Vec<InputInfo>,
     /// The funds those files describe and what they hold that is listed.
     pub funds: Vec<crate::lookthrough::FundInfo>,
-    /// One element for every data row of every input, in input order.
+    /// One element for every data row of every input, in input order; with
+    /// `Keep::Attention` (the command line's default Excel report) only the rows whose
+    /// status is not `clear` (the summary still counts every row).
     pub positions: Vec<Position>,
 }
 
