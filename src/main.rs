@@ -19,7 +19,9 @@ use cli::{
 use holdscreen::cache::ListCache;
 use holdscreen::holdings::ReadOptions;
 use holdscreen::list::{self, LoadOptions, SanctionsList};
-use holdscreen::report::json::{PositionsJson, write_json_spliced};
+use holdscreen::report::json::{
+    PositionLines, PositionsJson, read_position_lines, write_json_spliced,
+};
 use holdscreen::report::{terminal::render_summary, xlsx};
 use holdscreen::resolve::Thresholds;
 use holdscreen::screen::{self, Keep, Mode, Progress, ScreenOptions};
@@ -260,14 +262,10 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         mode: args.mode,
         constituents: c.constituents.clone(),
         cache,
-        // The All positions sheet lists every row; the default report only those that
-        // need attention (the JSON document's positions are written out as they come), so
-        // a large book costs little memory.
-        keep: if args.all_positions {
-            Keep::All
-        } else {
-            Keep::Attention
-        },
+        // The report keeps only the positions that need attention; the JSON document's
+        // and the All positions sheet's are written out as they come, so a large book
+        // costs little memory.
+        keep: Keep::Attention,
     };
     if stderr_tty && !c.quiet {
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -287,17 +285,28 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         ))),
         None => None,
     };
+    // Likewise every position for the All positions sheet, one JSON line each.
+    let all_positions = args.all_positions && report_path.is_some();
+    let mut lines = match all_positions {
+        true => Some(PositionLines::new(std::io::BufWriter::new(
+            tempfile::tempfile()
+                .context("could not create a temporary file for the All positions sheet")?,
+        ))),
+        false => None,
+    };
     let mut push = |batch: &[holdscreen::report::Position]| {
         if let Some(s) = spill.as_mut() {
             s.push_all(batch);
+        }
+        if let Some(l) = lines.as_mut() {
+            l.push_all(batch);
         }
     };
     let report = screen::screen_with(
         &list,
         &options,
         &progress,
-        c.json
-            .is_some()
+        (c.json.is_some() || all_positions)
             .then_some(&mut push as &mut dyn FnMut(&[holdscreen::report::Position])),
     );
     progress.bar.finish_and_clear();
@@ -307,8 +316,25 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         let opts = xlsx::XlsxOptions {
             all_positions: args.all_positions,
         };
-        let bytes =
-            xlsx::render_xlsx(&report, &opts).context("could not build the Excel report")?;
+        let bytes = match lines {
+            Some(lines) => {
+                let (file, count) = lines
+                    .finish()
+                    .context("could not write the positions to a temporary file")?;
+                let mut file = file
+                    .into_inner()
+                    .map_err(|e| e.into_error())
+                    .and_then(|mut f| {
+                        f.seek(SeekFrom::Start(0))?;
+                        Ok(f)
+                    })
+                    .context("could not read back the positions")?;
+                let mut all = read_position_lines(std::io::BufReader::new(&mut file));
+                xlsx::render_xlsx_with(&report, &opts, (count, &mut all))
+            }
+            None => xlsx::render_xlsx(&report, &opts),
+        }
+        .context("could not build the Excel report")?;
         write_atomic(path, &bytes, c.force)
             .with_context(|| format!("could not write {}", path.display()))?;
     }

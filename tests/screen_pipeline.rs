@@ -229,3 +229,19 @@ fn many_small_files_come_out_in_order() {
     assert_eq!(got, expected);
     assert_eq!(report.summary.by_file.len(), 40);
 }
+
+#[test]
+fn positions_written_as_lines_read_back_the_same() {
+    use holdscreen::report::json::{PositionLines, read_position_lines};
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/holdings");
+    let report = run(vec![samples], Keep::All, 2);
+    let mut lines = PositionLines::new(Vec::new());
+    lines.push_all(&report.positions[..10]);
+    lines.push_all(&report.positions[10..]);
+    let (bytes, count) = lines.finish().unwrap();
+    assert_eq!(count, report.positions.len());
+    let back: Vec<_> = read_position_lines(bytes.as_slice())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(back, report.positions);
+}

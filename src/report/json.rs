@@ -122,3 +122,69 @@ pub fn write_json_spliced(
     out.write_all(b"\n}\n")?;
     out.flush()
 }
+
+/// Positions written one JSON line each as they are screened, to be read back one at a
+/// time ([`read_position_lines`]): how the All positions sheet gets every row without
+/// holding them all.
+pub struct PositionLines<W: Write> {
+    out: W,
+    count: usize,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> PositionLines<W> {
+    pub fn new(out: W) -> Self {
+        PositionLines {
+            out,
+            count: 0,
+            error: None,
+        }
+    }
+
+    /// Add positions in order; their JSON is made on every core.
+    pub fn push_all(&mut self, positions: &[Position]) {
+        if self.error.is_some() {
+            return;
+        }
+        let lines: Vec<Result<Vec<u8>, serde_json::Error>> = positions
+            .par_iter()
+            .with_min_len(64)
+            .map(|p| {
+                let mut line = serde_json::to_vec(p)?;
+                line.push(b'\n');
+                Ok(line)
+            })
+            .collect();
+        for line in lines {
+            match line
+                .map_err(std::io::Error::other)
+                .and_then(|l| self.out.write_all(&l))
+            {
+                Ok(()) => self.count += 1,
+                Err(e) => {
+                    self.error = Some(e);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The file and the number of positions in it, or the first write error.
+    pub fn finish(mut self) -> std::io::Result<(W, usize)> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        self.out.flush()?;
+        Ok((self.out, self.count))
+    }
+}
+
+/// The positions written by [`PositionLines`], one at a time.
+pub fn read_position_lines(
+    input: impl std::io::BufRead,
+) -> impl Iterator<Item = Result<Position, String>> {
+    input.lines().map(|line| {
+        let line = line.map_err(|e| format!("could not read back a position: {e}"))?;
+        serde_json::from_str(&line).map_err(|e| format!("could not read back a position: {e}"))
+    })
+}

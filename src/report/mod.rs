@@ -14,7 +14,7 @@ use crate::holdings::{ColumnMapping, IgnoredRow, SkippedSheet};
 use crate::list::{DateBasis, ListFormat, ListKind, SourceFile};
 
 /// Verdict for one input row (contract.md, "Statuses").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Prohibited,
@@ -86,7 +86,7 @@ impl Status {
 }
 
 /// Whether sales solely to divest are still allowed (contract.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Window {
     Open,
@@ -134,7 +134,7 @@ impl Basis {
 }
 
 /// One input row with its verdict. Field names follow docs/contract.md.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Position {
     pub file: String,
     pub sheet: Option<String>,

@@ -356,16 +356,40 @@ fn split_sheets(
 }
 
 /// Every position, in sheets written in constant-memory mode (rows go to a temporary file
-/// as they are written) and split at Excel's row limit.
+/// as they are written) and split at Excel's row limit: `total` positions taken one at a
+/// time from `positions`, so they need not all be in memory.
 fn all_positions_sheets(
     wb: &mut Workbook,
-    report: &ScreenReport,
+    total: usize,
+    positions: &mut dyn Iterator<Item = Result<Position, String>>,
     st: &Styles,
 ) -> Result<(), XlsxError> {
-    let all: Vec<&Position> = report.positions.iter().collect();
-    for (name, rows) in split_sheets("All positions", all.len(), EXCEL_DATA_ROWS) {
+    let cols = position_columns(false, false);
+    let headers: Vec<(&str, f64)> = cols.iter().map(|c| (c.header, c.width)).collect();
+    for (name, rows) in split_sheets("All positions", total, EXCEL_DATA_ROWS) {
         let ws = wb.add_worksheet_with_constant_memory()?.set_name(&name)?;
-        fill_position_sheet(ws, &all[rows], false, false, "No positions.", st)?;
+        header_row(ws, &headers, st)?;
+        if rows.is_empty() {
+            ws.write_string(1, 0, "No positions.")?;
+            continue;
+        }
+        for i in 0..rows.len() {
+            let p = match positions.next() {
+                Some(Ok(p)) => p,
+                Some(Err(e)) => return Err(XlsxError::ParameterError(e)),
+                None => {
+                    return Err(XlsxError::ParameterError(format!(
+                        "{total} positions announced, {} given",
+                        rows.start + i
+                    )));
+                }
+            };
+            let r = i as u32 + 1;
+            for (c, col) in cols.iter().enumerate() {
+                (col.cell)(ws, r, c as u16, &p, st)?;
+            }
+        }
+        ws.autofilter(0, 0, rows.len() as u32, (cols.len() - 1) as u16)?;
     }
     Ok(())
 }
@@ -1014,6 +1038,19 @@ fn evidence_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resu
 
 /// Render the report as an xlsx workbook in memory.
 pub fn render_xlsx(report: &ScreenReport, opts: &XlsxOptions) -> Result<Vec<u8>, XlsxError> {
+    let mut held = report.positions.iter().cloned().map(Ok);
+    render_xlsx_with(report, opts, (report.positions.len(), &mut held))
+}
+
+/// [`render_xlsx`], with the All positions sheet (when `opts.all_positions`) filled from
+/// `all`: the number of positions and the positions in input order, read one at a time
+/// (e.g. back from a file written as they were screened), while `report.positions` holds
+/// only those the other sheets show.
+pub fn render_xlsx_with(
+    report: &ScreenReport,
+    opts: &XlsxOptions,
+    all: (usize, &mut dyn Iterator<Item = Result<Position, String>>),
+) -> Result<Vec<u8>, XlsxError> {
     let st = Styles::new();
     let mut wb = Workbook::new();
     wb.set_properties(
@@ -1079,7 +1116,7 @@ pub fn render_xlsx(report: &ScreenReport, opts: &XlsxOptions) -> Result<Vec<u8>,
         )?;
         invalid_sheet(&mut wb, report, &st)?;
         if opts.all_positions {
-            all_positions_sheets(&mut wb, report, &st)?;
+            all_positions_sheets(&mut wb, all.0, all.1, &st)?;
         }
     }
     evidence_sheet(&mut wb, report, &st)?;
