@@ -225,11 +225,12 @@ pub fn screen_with(
         opts.threads,
         progress,
         |fi, path, batch| {
+            let Batch { sheet, rows: batch } = batch;
             let key_ids: Vec<usize> = match opts.mode {
                 Mode::Holdings => vec![main; batch.len()],
                 Mode::Orders { default_trade_date } => batch
                     .iter()
-                    .map(|(_, r)| match r.trade_date.or(default_trade_date) {
+                    .map(|r| match r.trade_date.or(default_trade_date) {
                         Some(d) => {
                             let (key, before) = in_force(list, d);
                             for e in before {
@@ -252,7 +253,7 @@ pub fn screen_with(
                 .into_par_iter()
                 .zip(key_ids.into_par_iter())
                 .with_min_len(256)
-                .map(|((sheet, row), k)| {
+                .map(|(row, k)| {
                     let (ix, names) = versions.get(k);
                     let mut p = position(ix, names, opts, path, sheet.as_deref(), row);
                     if several_versions {
@@ -1055,14 +1056,14 @@ impl<'l, 'c> Versions<'l, 'c> {
 
     /// Resolve, in parallel, the names of a batch of rows (with their version numbers)
     /// that no earlier row had.
-    fn resolve_names(&mut self, batch: &Batch, keys: &[usize]) {
+    fn resolve_names(&mut self, batch: &[HoldingRow], keys: &[usize]) {
         // Misses are found in parallel (after the first batches almost every name is
         // known); then each distinct missing name is resolved once, in parallel.
         let names = &self.names;
         let missing: Vec<(usize, &str)> = batch
             .par_iter()
             .zip(keys.par_iter())
-            .flat_map_iter(|((_, row), &k)| {
+            .flat_map_iter(|(row, &k)| {
                 row_names(row)
                     .filter(move |n| !names[k].contains_key(*n))
                     .map(move |n| (k, n))
@@ -1088,16 +1089,18 @@ impl<'l, 'c> Versions<'l, 'c> {
 /// Rows per batch screened at once.
 const BATCH_ROWS: usize = 8192;
 
-/// A batch of rows of one file, with their sheet names.
-type Batch = Vec<(Option<Arc<str>>, HoldingRow)>;
+/// A batch of data rows of one table (sheet) of a file.
+struct Batch {
+    sheet: Option<Arc<str>>,
+    rows: Vec<HoldingRow>,
+}
 
-/// A row as a reader thread sends it: cells below a table's header, turned into a data
-/// row by the workers ([`read_row`]).
-struct RawRow {
+/// Rows as a reader thread sends them: cells below a table's header (one table per batch),
+/// turned into data rows by the workers ([`read_row`]).
+struct RawBatch {
     sheet: Option<Arc<str>>,
     header: Arc<TableHeader>,
-    number: u32,
-    cells: Vec<Cell>,
+    rows: Vec<(u32, Vec<Cell>)>,
 }
 
 /// What the reader gives of a table whose rows are streamed: the consumer counts its data
@@ -1112,36 +1115,37 @@ struct TableStats {
 
 /// Turn a batch of raw rows into data rows (in parallel), recording the ignored ones and
 /// the counts in `stats` (the tables of the file, in order).
-fn read_batch(raw: Vec<RawRow>, stats: &mut Vec<TableStats>) -> Batch {
-    let read: Vec<(Option<Arc<str>>, RowRead)> = raw
+fn read_batch(raw: RawBatch, stats: &mut Vec<TableStats>) -> Batch {
+    let header = &raw.header;
+    let read: Vec<RowRead> = raw
+        .rows
         .into_par_iter()
         .with_min_len(256)
-        .map(|r| {
-            let read = read_row(r.number, r.cells, &r.header);
-            (r.sheet, read)
-        })
+        .map(|(number, cells)| read_row(number, cells, header))
         .collect();
-    let mut batch = Vec::with_capacity(read.len());
-    for (sheet, read) in read {
-        if stats.last().is_none_or(|t| t.sheet != sheet) {
-            stats.push(TableStats {
-                sheet: sheet.clone(),
-                ..TableStats::default()
-            });
-        }
-        let Some(table) = stats.last_mut() else {
-            continue;
-        };
-        match read {
-            RowRead::Data(row) => {
-                table.rows += 1;
-                table.last_data_row = Some(row.row);
-                batch.push((sheet, *row));
+    if stats.last().is_none_or(|t| t.sheet != raw.sheet) {
+        stats.push(TableStats {
+            sheet: raw.sheet.clone(),
+            ..TableStats::default()
+        });
+    }
+    let mut rows = Vec::with_capacity(read.len());
+    if let Some(table) = stats.last_mut() {
+        for read in read {
+            match read {
+                RowRead::Data(row) => {
+                    table.rows += 1;
+                    table.last_data_row = Some(row.row);
+                    rows.push(*row);
+                }
+                RowRead::Ignored(ignored) => table.ignored.push(ignored),
             }
-            RowRead::Ignored(ignored) => table.ignored.push(ignored),
         }
     }
-    batch
+    Batch {
+        sheet: raw.sheet,
+        rows,
+    }
 }
 
 /// Put what the consumer counted of a file's streamed tables into the file.
@@ -1162,24 +1166,25 @@ fn apply_stats(file: &mut HoldingsFile, stats: Vec<TableStats>) {
 /// What a reader thread sends for one file: its rows in batches, then the file read.
 enum FileMsg {
     /// Rows as cells, for the workers to read.
-    Rows(Vec<RawRow>),
+    Rows(RawBatch),
     /// Rows already read.
     Read(Batch),
     Done(Result<HoldingsFile, HoldingsError>),
 }
 
-/// The [`RowSink`] of a reader thread: rows go out in batches.
+/// The [`RowSink`] of a reader thread: rows go out in batches of one table each.
 struct BatchSender {
     tx: SyncSender<FileMsg>,
     /// Rows are turned into data rows here, on the reading thread, instead of by the
     /// workers: for text files, whose reading is cheap next to the rest (a spreadsheet's
     /// XML is the slow part of a run, and its reader should do nothing else).
     read_here: bool,
-    raw: Vec<RawRow>,
-    read: Batch,
+    /// The table being read: its sheet and header.
+    table: Option<(Option<Arc<str>>, Arc<TableHeader>)>,
+    raw: Vec<(u32, Vec<Cell>)>,
+    read: Vec<HoldingRow>,
     /// The tables of the file, when rows are read here.
     stats: Vec<TableStats>,
-    sheet: Option<Arc<str>>,
 }
 
 impl BatchSender {
@@ -1187,20 +1192,30 @@ impl BatchSender {
         BatchSender {
             tx,
             read_here,
+            table: None,
             raw: Vec::new(),
             read: Vec::new(),
             stats: Vec::new(),
-            sheet: None,
         }
     }
 
     fn flush(&mut self) {
+        let Some((sheet, header)) = &self.table else {
+            return;
+        };
         // A closed channel means the run is over: nothing is waiting for the rows.
         if !self.raw.is_empty() {
-            let _ = self.tx.send(FileMsg::Rows(std::mem::take(&mut self.raw)));
+            let _ = self.tx.send(FileMsg::Rows(RawBatch {
+                sheet: sheet.clone(),
+                header: Arc::clone(header),
+                rows: std::mem::take(&mut self.raw),
+            }));
         }
         if !self.read.is_empty() {
-            let _ = self.tx.send(FileMsg::Read(std::mem::take(&mut self.read)));
+            let _ = self.tx.send(FileMsg::Read(Batch {
+                sheet: sheet.clone(),
+                rows: std::mem::take(&mut self.read),
+            }));
         }
     }
 
@@ -1224,26 +1239,28 @@ impl RowSink for BatchSender {
         number: u32,
         cells: Vec<Cell>,
     ) {
-        if self.sheet.as_deref() != sheet {
-            self.sheet = sheet.map(Arc::from);
-        }
-        if self.read_here {
-            if self
-                .stats
-                .last()
-                .is_none_or(|t| t.sheet.as_deref() != sheet)
-            {
+        // A new table: what was gathered of the previous one goes out first.
+        if self
+            .table
+            .as_ref()
+            .is_none_or(|(_, h)| !Arc::ptr_eq(h, header))
+        {
+            self.flush();
+            self.table = Some((sheet.map(Arc::from), Arc::clone(header)));
+            if self.read_here {
                 self.stats.push(TableStats {
-                    sheet: self.sheet.clone(),
+                    sheet: sheet.map(Arc::from),
                     ..TableStats::default()
                 });
             }
+        }
+        if self.read_here {
             if let Some(table) = self.stats.last_mut() {
                 match read_row(number, cells, header) {
                     RowRead::Data(row) => {
                         table.rows += 1;
                         table.last_data_row = Some(number);
-                        self.read.push((self.sheet.clone(), *row));
+                        self.read.push(*row);
                     }
                     RowRead::Ignored(ignored) => table.ignored.push(ignored),
                 }
@@ -1253,12 +1270,7 @@ impl RowSink for BatchSender {
             }
             return;
         }
-        self.raw.push(RawRow {
-            sheet: self.sheet.clone(),
-            header: Arc::clone(header),
-            number,
-            cells,
-        });
+        self.raw.push((number, cells));
         if self.raw.len() >= BATCH_ROWS {
             self.flush();
         }
