@@ -80,7 +80,7 @@ fn meaningful(v: &Option<String>) -> Option<&str> {
     const NONE: [&str; 10] = [
         "-", "--", "N/A", "NA", "#N/A", "NONE", "NULL", "0", "TBA", "?",
     ];
-    let s = v.as_deref()?.trim();
+    let s = crate::util::trim_ws(v.as_deref()?);
     if s.is_empty() || (s.len() <= 4 && NONE.iter().any(|n| s.eq_ignore_ascii_case(n))) {
         None
     } else {

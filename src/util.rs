@@ -79,3 +79,39 @@ mod write_tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }
+
+/// `s.trim()`, answering at once for the usual text that starts and ends with a visible
+/// ASCII character (this runs for every cell of every row).
+pub fn trim_ws(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
+#[cfg(test)]
+mod trim_tests {
+    use super::trim_ws;
+
+    #[test]
+    fn trims_like_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "ab",
+            "a b",
+            "\u{a0}x\u{a0}",
+            "x\u{a0}",
+            "\tx\n",
+            "é",
+            " é ",
+            "x y ",
+            "  ",
+        ] {
+            assert_eq!(trim_ws(s), s.trim(), "{s:?}");
+        }
+    }
+}

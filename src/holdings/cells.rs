@@ -25,7 +25,7 @@ impl Cell {
     pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(t) => t.trim().is_empty(),
+            Cell::Text(t) => crate::util::trim_ws(t).is_empty(),
             _ => false,
         }
     }
@@ -59,14 +59,24 @@ pub fn is_placeholder(text: &str) -> bool {
         "", "-", "--", "—", "–", "n/a", "na", "#n/a", "null", "none", "nan",
     ];
     // Called for every cell: compared without allocating.
-    let t = text.trim();
+    let t = crate::util::trim_ws(text);
     t.len() <= 4 && PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(t))
 }
 
 /// Parse a number written as text: thousands separators (`,` `.` space, apostrophe),
 /// decimal comma, currency signs or codes, parentheses or a trailing minus for negatives.
 pub fn parse_number(text: &str) -> Result<Option<f64>, String> {
-    let raw = text.trim();
+    let raw = crate::util::trim_ws(text);
+    // The usual number ("1234.5", "-12") at once, without the general path's copies.
+    let digits = raw.strip_prefix('-').unwrap_or(raw).as_bytes();
+    if digits.iter().any(u8::is_ascii_digit)
+        && digits.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && digits.iter().filter(|&&c| c == b'.').count() <= 1
+        && let Ok(v) = raw.parse::<f64>()
+        && v.is_finite()
+    {
+        return Ok(Some(v));
+    }
     if is_placeholder(raw) {
         return Ok(None);
     }

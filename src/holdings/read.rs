@@ -19,7 +19,7 @@ use super::{
     CellProblem, ColumnMapping, HoldingRow, HoldingsFile, HoldingsTable, IgnoredRow, InputSpec,
     Role, SkippedSheet,
 };
-use crate::util::sha256_hex;
+use crate::util::{sha256_hex, trim_ws};
 
 /// A holdings file that could not be read at all. Names the file (and sheet/row where it applies).
 #[derive(Debug, thiserror::Error)]
@@ -825,8 +825,8 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
             // Cheap first: a header cell is text of about the header's length.
             match cells.get(c.index) {
                 Some(Cell::Text(t)) => {
-                    let t = t.trim();
-                    let h = c.header.trim();
+                    let t = trim_ws(t);
+                    let h = trim_ws(&c.header);
                     t.len() + 4 >= h.len()
                         && t.len() <= h.len() + 4
                         && (t.eq_ignore_ascii_case(h)
@@ -869,7 +869,7 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
     .filter(|r| has_text(**r))
     .count();
     let first_text: Option<&str> = filled.iter().find_map(|c| match c {
-        Cell::Text(t) => Some(t.trim()),
+        Cell::Text(t) => Some(trim_ws(t)),
         _ => None,
     });
     let codes = [Role::Isin, Role::Cusip, Role::Sedol, Role::Figi]
@@ -996,7 +996,7 @@ fn into_text(cell: Cell) -> Option<String> {
     match cell {
         Cell::Text(t) if is_placeholder(&t) => None,
         Cell::Text(t) => {
-            let trimmed = t.trim();
+            let trimmed = trim_ws(&t);
             Some(if trimmed.len() == t.len() {
                 t
             } else {
