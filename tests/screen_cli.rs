@@ -476,3 +476,28 @@ fn names_in_any_script_are_screened_without_error() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["positions"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn a_sheet_unreadable_part_way_is_a_warning_and_its_rows_above_are_screened() {
+    // 151 rows, then a row numbered 120 (cells out of order: the reader stops there), then
+    // a listed security that is therefore not read.
+    let dir = tempfile::tempdir().unwrap();
+    let (code, doc) = screen_json(
+        &fixture("unreadable-part-way.xlsx"),
+        "2025-09-30",
+        dir.path(),
+    );
+    assert_eq!(code, 1, "China Mobile on row 2 is prohibited");
+    let positions = doc["positions"].as_array().unwrap();
+    assert_eq!(positions.len(), 150, "rows 2 to 151 are read");
+    assert_eq!(status_of(&doc, 2), "prohibited");
+    let warning = doc["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|w| w.contains("unreadable after row 151"))
+        .expect("a run warning names the sheet and the row");
+    assert!(warning.contains("sheet Book"), "{warning}");
+    assert!(warning.contains("may be missing"), "{warning}");
+}

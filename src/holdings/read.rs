@@ -366,6 +366,10 @@ fn stream_cells<'a>(
         match &mut current {
             Some((n, _)) if *n == number => {}
             Some((n, _)) if *n > number => {
+                // The row before the fault is whole: it is read.
+                if let Some((n, cells)) = current.take() {
+                    builder.push(n, cells);
+                }
                 return Err(format!("cells out of order at row {number}"));
             }
             _ => {
