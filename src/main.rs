@@ -4,7 +4,7 @@ mod cli;
 mod list_cmd;
 
 use std::io::{IsTerminal, Seek, SeekFrom, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -84,6 +84,22 @@ fn load_list_with(sel: &ListSelection, opts: &LoadOptions<'_>) -> Result<Sanctio
         list::load_paths_with(&sel.lists, opts).context(
             "could not read the list (pass OFAC files in their official formats with --list)",
         )
+    }
+}
+
+/// An anonymous temporary file beside an output file (where its space is needed anyway),
+/// or in the temporary folder for standard output.
+fn spill_file(output: &Path) -> std::io::Result<std::fs::File> {
+    match output.parent() {
+        Some(dir) if output.as_os_str() != "-" => {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            tempfile::tempfile_in(dir)
+        }
+        _ => tempfile::tempfile(),
     }
 }
 
@@ -279,9 +295,8 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
     // The JSON document's positions go to a spill file as they are judged, and are
     // copied into the document at the end.
     let mut spill = match &c.json {
-        Some(_) => Some(PositionsJson::new(std::io::BufWriter::new(
-            tempfile::tempfile()
-                .context("could not create a temporary file for the JSON positions")?,
+        Some(path) => Some(PositionsJson::new(std::io::BufWriter::new(
+            spill_file(path).context("could not create a temporary file for the JSON positions")?,
         ))),
         None => None,
     };
@@ -289,7 +304,7 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
     let all_positions = args.all_positions && report_path.is_some();
     let mut lines = match all_positions {
         true => Some(PositionLines::new(std::io::BufWriter::new(
-            tempfile::tempfile()
+            spill_file(report_path.as_deref().unwrap_or(Path::new("")))
                 .context("could not create a temporary file for the All positions sheet")?,
         ))),
         false => None,
