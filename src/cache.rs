@@ -35,19 +35,6 @@ const KEEP_PER_KIND: usize = 8;
 /// Lists smaller than this are parsed every time (faster than reading a cache file).
 pub const MIN_CACHED_BYTES: u64 = 512 * 1024;
 
-/// What a cache lookup did, recorded as evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CacheUse {
-    /// No cache (disabled, or nothing large enough to cache).
-    #[default]
-    Off,
-    /// Read from the cache.
-    Hit,
-    /// Built and written to the cache.
-    Miss,
-}
-
 /// A folder of cache files.
 #[derive(Debug, Clone)]
 pub struct ListCache {

@@ -337,20 +337,8 @@ fn position_ids(p: &Position) -> Vec<String> {
         .collect()
 }
 
-/// Apply exceptions to screened positions, on the as-of date. Returns one outcome per
-/// exception (refused entries of the file included), in file order.
-pub fn apply_exceptions(
-    file: &ExceptionsFile,
-    positions: &mut [Position],
-    index: &ListIndex,
-    as_of: NaiveDate,
-) -> Vec<ExceptionOutcome> {
-    let mut run = ExceptionRun::new(file, index, as_of);
-    run.apply(positions);
-    run.outcomes()
-}
-
-/// Exceptions applied over a run, batch after batch of positions.
+/// Exceptions applied to the screened positions of a run, batch after batch, on the as-of
+/// date; [`ExceptionRun::outcomes`] says what became of each.
 #[derive(Debug)]
 pub struct ExceptionRun<'f> {
     file: &'f ExceptionsFile,

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{Deserialize, Serialize};
 
-use crate::cache::{CacheUse, Chunked, ListCache};
+use crate::cache::{Chunked, ListCache};
 use crate::ident::check_isin;
 use crate::ident::ticker::parse_list_ticker;
 use crate::ident::{IdCheck, TickerKey, cusip_from_isin, normalise_id, ticker::bare_code};
@@ -273,11 +273,11 @@ impl<'l> ListIndex<'l> {
     pub fn build_cached(
         snapshots: &[&'l ListSnapshot],
         cache: Option<&ListCache>,
-    ) -> (ListIndex<'l>, CacheUse) {
+    ) -> ListIndex<'l> {
         let entries = select(snapshots.iter().copied());
         let cache = match cache {
             Some(c) if entries.len() >= MIN_CACHED_ENTRIES => c,
-            _ => return (Self::from_refs(entries), CacheUse::Off),
+            _ => return Self::from_refs(entries),
         };
         let parts: Vec<String> = snapshots
             .iter()
@@ -297,11 +297,11 @@ impl<'l> ListIndex<'l> {
             && c.entries_digest == digest
             && let Some(ix) = Self::from_cached(entries.clone(), c)
         {
-            return (ix, CacheUse::Hit);
+            return ix;
         }
         let ix = Self::from_refs(entries);
         let _ = cache.store("index", &key, &ix.to_cached(digest));
-        (ix, CacheUse::Miss)
+        ix
     }
 
     /// What the cache keeps: everything but the borrowed entries and names.

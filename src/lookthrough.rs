@@ -128,22 +128,10 @@ pub fn fund_id_from_path(path: &str) -> String {
         .unwrap_or_else(|| path.to_string())
 }
 
-/// Judge positions (or orders) that name a fund through its listed constituents. `date_of`
-/// gives the date a position is judged on (the as-of date, or an order's trade date).
-pub fn apply_look_through(
-    funds: &[Fund],
-    positions: &mut [Position],
-    index: &ListIndex,
-    orders: bool,
-    date_of: impl Fn(&Position) -> Option<NaiveDate>,
-) -> Vec<FundInfo> {
-    let mut used = vec![0usize; funds.len()];
-    look_through_batch(funds, positions, index, orders, date_of, &mut used);
-    fund_infos(funds, index, &used)
-}
-
-/// [`apply_look_through`] on one batch of positions of a run: `used` (one count per fund)
-/// adds up the positions judged through each fund, for [`fund_infos`] at the end.
+/// Judge positions (or orders) that name a fund through its listed constituents: one batch
+/// of the positions of a run. `date_of` gives the date a position is judged on (the as-of
+/// date, or an order's trade date); `used` (one count per fund) adds up the positions
+/// judged through each fund, for [`fund_infos`] at the end.
 pub fn look_through_batch(
     funds: &[Fund],
     positions: &mut [Position],

@@ -3,7 +3,7 @@
 mod cli;
 mod list_cmd;
 
-use std::io::{IsTerminal, Seek, SeekFrom, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,7 +20,7 @@ use holdscreen::cache::ListCache;
 use holdscreen::holdings::ReadOptions;
 use holdscreen::list::{self, LoadOptions, SanctionsList};
 use holdscreen::report::json::{
-    PositionLines, PositionsJson, read_position_lines, write_json_spliced,
+    PositionSpill, SpillFormat, read_position_lines, write_json_spliced,
 };
 use holdscreen::report::{terminal::render_summary, xlsx};
 use holdscreen::resolve::Thresholds;
@@ -292,22 +292,23 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         files_read: AtomicUsize::new(0),
         rows: AtomicUsize::new(0),
     };
-    // The JSON document's positions go to a spill file as they are judged, and are
-    // copied into the document at the end.
+    // The JSON document's positions, and the All positions sheet's, go to spill files as
+    // they are judged, and are read back at the end.
     let mut spill = match &c.json {
-        Some(path) => Some(PositionsJson::new(std::io::BufWriter::new(
+        Some(path) => Some(PositionSpill::new(
             spill_file(path).context("could not create a temporary file for the JSON positions")?,
-        ))),
+            SpillFormat::DocumentArray,
+        )),
         None => None,
     };
-    // Likewise every position for the All positions sheet, one JSON line each.
     let all_positions = args.all_positions && report_path.is_some();
-    let mut lines = match all_positions {
-        true => Some(PositionLines::new(std::io::BufWriter::new(
-            spill_file(report_path.as_deref().unwrap_or(Path::new("")))
+    let mut lines = match &report_path {
+        Some(path) if all_positions => Some(PositionSpill::new(
+            spill_file(path)
                 .context("could not create a temporary file for the All positions sheet")?,
-        ))),
-        false => None,
+            SpillFormat::Lines,
+        )),
+        _ => None,
     };
     let mut push = |batch: &[holdscreen::report::Position]| {
         if let Some(s) = spill.as_mut() {
@@ -336,15 +337,7 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
                 let (file, count) = lines
                     .finish()
                     .context("could not write the positions to a temporary file")?;
-                let mut file = file
-                    .into_inner()
-                    .map_err(|e| e.into_error())
-                    .and_then(|mut f| {
-                        f.seek(SeekFrom::Start(0))?;
-                        Ok(f)
-                    })
-                    .context("could not read back the positions")?;
-                let mut all = read_position_lines(std::io::BufReader::new(&mut file));
+                let mut all = read_position_lines(file);
                 xlsx::render_xlsx_with(&report, &opts, (count, &mut all))
             }
             None => xlsx::render_xlsx(&report, &opts),
@@ -355,17 +348,9 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
     }
     let json_to_stdout = c.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
     if let (Some(path), Some(spill)) = (&c.json, spill) {
-        let (spilled, count) = spill
+        let (mut positions, count) = spill
             .finish()
             .context("could not write the JSON positions to a temporary file")?;
-        let mut positions = spilled
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .and_then(|mut f| {
-                f.seek(SeekFrom::Start(0))?;
-                Ok(std::io::BufReader::new(f))
-            })
-            .context("could not read back the JSON positions")?;
         if json_to_stdout {
             write_json_spliced(
                 &report,

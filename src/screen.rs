@@ -259,11 +259,11 @@ pub fn screen_with(
                     if several_versions {
                         p.notes.push(format!(
                             "judged against the list in force then: {}",
-                            versions_label(list, versions.key(k))
+                            versions.label(k)
                         ));
                     }
                     if drop_early && p.status == Status::Clear {
-                        Screened::Counted(Counted::of(&p))
+                        Screened::Counted(Counted::from(p))
                     } else {
                         Screened::Kept(p)
                     }
@@ -309,10 +309,10 @@ pub fn screen_with(
             let mut full = full.into_iter();
             for c in counted {
                 match c {
-                    Some(c) => summary.add(fi, &c),
+                    Some(c) => summary.add(fi, c.status, c.market_value, c.currency.as_deref()),
                     None => {
                         if let Some(p) = full.next() {
-                            summary.add(fi, &Counted::of(&p));
+                            summary.add(fi, p.status, p.market_value, p.currency.as_deref());
                             if keep_all || p.status != Status::Clear {
                                 kept.push(p);
                             }
@@ -911,12 +911,12 @@ struct Counted {
     currency: Option<String>,
 }
 
-impl Counted {
-    fn of(p: &Position) -> Counted {
+impl From<Position> for Counted {
+    fn from(p: Position) -> Counted {
         Counted {
             status: p.status,
             market_value: p.market_value,
-            currency: p.currency.clone(),
+            currency: p.currency,
         }
     }
 }
@@ -942,9 +942,15 @@ impl SummaryBuilder {
         }
     }
 
-    fn add(&mut self, file: usize, p: &Counted) {
+    fn add(
+        &mut self,
+        file: usize,
+        status: Status,
+        market_value: Option<f64>,
+        currency: Option<&str>,
+    ) {
         self.positions += 1;
-        let status = self.kind.statuses().iter().position(|s| *s == p.status);
+        let status = self.kind.statuses().iter().position(|s| *s == status);
         if let Some((n, per_status)) = self.by_file.get_mut(file) {
             *n += 1;
             if let Some(i) = status {
@@ -954,9 +960,9 @@ impl SummaryBuilder {
         if let Some(i) = status {
             let (n, mv) = &mut self.by_status[i];
             *n += 1;
-            if let Some(v) = p.market_value.filter(|v| v.is_finite()) {
+            if let Some(v) = market_value.filter(|v| v.is_finite()) {
                 // A few currencies: found without allocating a key per position.
-                let currency = p.currency.as_deref().unwrap_or("");
+                let currency = currency.unwrap_or("");
                 match mv
                     .iter_mut()
                     .find(|(c, _)| c.eq_ignore_ascii_case(currency))
@@ -1012,6 +1018,8 @@ struct Versions<'l, 'c> {
     list: &'l SanctionsList,
     cache: Option<&'c ListCache>,
     keys: Vec<Vec<usize>>,
+    /// Each set of snapshots in words, for the orders it judges.
+    labels: Vec<String>,
     indexes: Vec<ListIndex<'l>>,
     names: Vec<NameCache>,
 }
@@ -1022,6 +1030,7 @@ impl<'l, 'c> Versions<'l, 'c> {
             list,
             cache,
             keys: Vec::new(),
+            labels: Vec::new(),
             indexes: Vec::new(),
             names: Vec::new(),
         }
@@ -1035,7 +1044,8 @@ impl<'l, 'c> Versions<'l, 'c> {
         let snaps: Vec<&ListSnapshot> = key.iter().map(|&i| &self.list.snapshots[i]).collect();
         // Built, or read from the cache: the same index either way, so the report does not
         // say which.
-        let (index, _) = ListIndex::build_cached(&snaps, self.cache);
+        let index = ListIndex::build_cached(&snaps, self.cache);
+        self.labels.push(versions_label(self.list, &key));
         self.keys.push(key);
         self.indexes.push(index);
         self.names.push(NameCache::default());
@@ -1046,8 +1056,8 @@ impl<'l, 'c> Versions<'l, 'c> {
         &self.indexes[id]
     }
 
-    fn key(&self, id: usize) -> &[usize] {
-        &self.keys[id]
+    fn label(&self, id: usize) -> &str {
+        &self.labels[id]
     }
 
     fn get(&self, id: usize) -> (&ListIndex<'l>, &NameCache) {
@@ -1113,6 +1123,23 @@ struct TableStats {
     last_data_row: Option<u32>,
 }
 
+impl TableStats {
+    /// Count a row read from the table; the data row, if it is one.
+    fn record(&mut self, read: RowRead) -> Option<HoldingRow> {
+        match read {
+            RowRead::Data(row) => {
+                self.rows += 1;
+                self.last_data_row = Some(row.row);
+                Some(*row)
+            }
+            RowRead::Ignored(ignored) => {
+                self.ignored.push(ignored);
+                None
+            }
+        }
+    }
+}
+
 /// Turn a batch of raw rows into data rows (in parallel), recording the ignored ones and
 /// the counts in `stats` (the tables of the file, in order).
 fn read_batch(raw: RawBatch, stats: &mut Vec<TableStats>) -> Batch {
@@ -1131,16 +1158,7 @@ fn read_batch(raw: RawBatch, stats: &mut Vec<TableStats>) -> Batch {
     }
     let mut rows = Vec::with_capacity(read.len());
     if let Some(table) = stats.last_mut() {
-        for read in read {
-            match read {
-                RowRead::Data(row) => {
-                    table.rows += 1;
-                    table.last_data_row = Some(row.row);
-                    rows.push(*row);
-                }
-                RowRead::Ignored(ignored) => table.ignored.push(ignored),
-            }
-        }
+        rows.extend(read.into_iter().filter_map(|r| table.record(r)));
     }
     Batch {
         sheet: raw.sheet,
@@ -1255,15 +1273,12 @@ impl RowSink for BatchSender {
             }
         }
         if self.read_here {
-            if let Some(table) = self.stats.last_mut() {
-                match read_row(number, cells, header) {
-                    RowRead::Data(row) => {
-                        table.rows += 1;
-                        table.last_data_row = Some(number);
-                        self.read.push(*row);
-                    }
-                    RowRead::Ignored(ignored) => table.ignored.push(ignored),
-                }
+            if let Some(row) = self
+                .stats
+                .last_mut()
+                .and_then(|table| table.record(read_row(number, cells, header)))
+            {
+                self.read.push(row);
             }
             if self.read.len() >= BATCH_ROWS {
                 self.flush();

@@ -185,17 +185,17 @@ fn streamed_tables_are_described_as_when_read_whole() {
 
 #[test]
 fn json_positions_written_as_they_come_make_the_same_document() {
-    use holdscreen::report::json::{PositionsJson, render_json, write_json_spliced};
+    use holdscreen::report::json::{PositionSpill, SpillFormat, render_json, write_json_spliced};
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/holdings");
     let report = run(vec![samples], Keep::All, 2);
     assert!(report.positions.len() > 100);
-    let mut spill = PositionsJson::new(Vec::new());
+    let mut spill = PositionSpill::new(tempfile::tempfile().unwrap(), SpillFormat::DocumentArray);
     for p in &report.positions {
         spill.push(p);
     }
-    let (bytes, count) = spill.finish().unwrap();
+    let (mut spilled, count) = spill.finish().unwrap();
     let mut spliced = Vec::new();
-    write_json_spliced(&report, &mut bytes.as_slice(), count, &mut spliced).unwrap();
+    write_json_spliced(&report, &mut spilled, count, &mut spliced).unwrap();
     assert_eq!(
         String::from_utf8(spliced).unwrap(),
         String::from_utf8(render_json(&report).unwrap()).unwrap()
@@ -232,16 +232,14 @@ fn many_small_files_come_out_in_order() {
 
 #[test]
 fn positions_written_as_lines_read_back_the_same() {
-    use holdscreen::report::json::{PositionLines, read_position_lines};
+    use holdscreen::report::json::{PositionSpill, SpillFormat, read_position_lines};
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/holdings");
     let report = run(vec![samples], Keep::All, 2);
-    let mut lines = PositionLines::new(Vec::new());
+    let mut lines = PositionSpill::new(tempfile::tempfile().unwrap(), SpillFormat::Lines);
     lines.push_all(&report.positions[..10]);
     lines.push_all(&report.positions[10..]);
-    let (bytes, count) = lines.finish().unwrap();
+    let (file, count) = lines.finish().unwrap();
     assert_eq!(count, report.positions.len());
-    let back: Vec<_> = read_position_lines(bytes.as_slice())
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let back: Vec<_> = read_position_lines(file).collect::<Result<_, _>>().unwrap();
     assert_eq!(back, report.positions);
 }

@@ -5,7 +5,6 @@
 //! `--list`; only the NS-CMIC entries are kept. The files' SHA-256 digests are those of the
 //! original bytes, so a report can be traced to them.
 
-use crate::cache::CacheUse;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -104,7 +103,6 @@ fn build() -> SanctionsList {
             embedded: true,
             entries,
             omitted_entries: 0,
-            cache: CacheUse::Off,
             warnings,
         }],
     }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::csv_set::{self, CsvFile, CsvRole, CsvSetInput, classify_file_name};
 use super::xml::parse_classic_xml;
 use super::{DateBasis, Entry, ListFormat, ListKind, ListSnapshot, SanctionsList, SourceFile};
-use crate::cache::{CacheUse, Chunked, ListCache, MIN_CACHED_BYTES};
+use crate::cache::{Chunked, ListCache, MIN_CACHED_BYTES};
 use crate::util::sha256_hex;
 
 /// How lists are loaded.
@@ -63,20 +63,20 @@ fn parse_cached(
     shas: &[&str],
     total_bytes: u64,
     parse: impl FnOnce() -> Result<Parsed, ListError>,
-) -> Result<(Parsed, CacheUse), ListError> {
+) -> Result<Parsed, ListError> {
     let cache = match opts.cache {
         Some(c) if opts.screening && total_bytes >= MIN_CACHED_BYTES => c,
-        _ => return Ok((parse()?.keep_screened(opts), CacheUse::Off)),
+        _ => return Ok(parse()?.keep_screened(opts)),
     };
     let mut parts = vec![format];
     parts.extend_from_slice(shas);
     let key = ListCache::key("parsed", &parts);
     if let Some(p) = cache.load::<Parsed>("parsed", &key) {
-        return Ok((p, CacheUse::Hit));
+        return Ok(p);
     }
     let parsed = parse()?.keep_screened(opts);
     let _ = cache.store("parsed", &key, &parsed);
-    Ok((parsed, CacheUse::Miss))
+    Ok(parsed)
 }
 
 /// A list that could not be read. Always names the file.
@@ -393,7 +393,7 @@ fn load_csv_dir_with(
         .collect();
     let key_refs: Vec<&str> = key_parts.iter().map(String::as_str).collect();
     let total: u64 = bytes.values().map(|b| b.len() as u64).sum();
-    let (parsed, cache_use) = parse_cached(opts, "csv-set", &key_refs, total, || {
+    let parsed = parse_cached(opts, "csv-set", &key_refs, total, || {
         let p = csv_set::parse_csv_set(&input)?;
         Ok(Parsed {
             entries: Chunked(p.entries),
@@ -461,7 +461,6 @@ fn load_csv_dir_with(
         embedded: false,
         entries: parsed.entries.0,
         omitted_entries: parsed.omitted,
-        cache: cache_use,
         warnings,
     })
 }
@@ -493,7 +492,7 @@ fn load_xml_with(path: &Path, opts: &LoadOptions<'_>) -> Result<ListSnapshot, Li
         Some(ListKind::Consolidated) => "classic-xml:consolidated",
         None => "classic-xml",
     };
-    let (parsed, cache_use) = parse_cached(opts, kind_tag, &[&sha], bytes.len() as u64, || {
+    let parsed = parse_cached(opts, kind_tag, &[&sha], bytes.len() as u64, || {
         let p = parse_classic_xml(&shown, &bytes, name_kind)?;
         Ok(Parsed {
             kind: p.entries.first().map(|e| e.list_kind),
@@ -541,7 +540,6 @@ fn load_xml_with(path: &Path, opts: &LoadOptions<'_>) -> Result<ListSnapshot, Li
         embedded: false,
         entries: parsed.entries.0,
         omitted_entries: parsed.omitted,
-        cache: cache_use,
         warnings: parsed.warnings,
     })
 }

@@ -26,8 +26,6 @@ use crate::ident::{IdCheck, TickerKey};
 
 pub use load::{ListError, LoadOptions, load_paths, load_paths_with};
 
-use crate::cache::CacheUse;
-
 /// The OFAC program tag of the NS-CMIC list.
 pub const CMIC_PROGRAM: &str = "CMIC-EO13959";
 
@@ -208,10 +206,6 @@ pub struct ListSnapshot {
     /// never match a security.
     #[serde(default)]
     pub omitted_entries: usize,
-    /// Whether the parsed entries came from the list cache (not part of any report: the
-    /// entries are the same either way).
-    #[serde(skip)]
-    pub cache: CacheUse,
     /// Things the user should know about this list (truncated remarks, defects...).
     pub warnings: Vec<String>,
 }

@@ -1,6 +1,7 @@
 //! The `--json` document.
 
-use std::io::{Read, Write};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
 use rayon::prelude::*;
 
@@ -21,25 +22,36 @@ pub fn render_json(report: &ScreenReport) -> Result<Vec<u8>, serde_json::Error> 
     Ok(out)
 }
 
-/// The positions of a run written as they are screened (to a spill file), for
-/// [`write_json_spliced`]: a large book's positions are never all held in memory.
-pub struct PositionsJson<W: Write> {
-    out: W,
+/// How a [`PositionSpill`] writes each position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpillFormat {
+    /// Pretty JSON indented and separated as the elements of the document's `positions`
+    /// array, for [`write_json_spliced`]: the document is then byte for byte what
+    /// [`write_json`] writes.
+    DocumentArray,
+    /// One compact JSON line each, read back one at a time by [`read_position_lines`].
+    Lines,
+}
+
+/// The positions of a run, written to a temporary file as they are screened, so that a
+/// large book's positions are never all held in memory.
+pub struct PositionSpill {
+    out: BufWriter<File>,
+    format: SpillFormat,
     count: usize,
     error: Option<std::io::Error>,
 }
 
-impl<W: Write> PositionsJson<W> {
-    pub fn new(out: W) -> Self {
-        PositionsJson {
-            out,
+impl PositionSpill {
+    pub fn new(file: File, format: SpillFormat) -> Self {
+        PositionSpill {
+            out: BufWriter::new(file),
+            format,
             count: 0,
             error: None,
         }
     }
 
-    /// Add a position: pretty JSON indented as an element of the document's `positions`
-    /// array, so that the document is byte for byte what [`write_json`] writes.
     pub fn push(&mut self, p: &Position) {
         self.push_all(std::slice::from_ref(p));
     }
@@ -49,26 +61,16 @@ impl<W: Write> PositionsJson<W> {
         if self.error.is_some() {
             return;
         }
-        let texts: Vec<Result<Vec<u8>, serde_json::Error>> = positions
+        let format = self.format;
+        let texts: Vec<serde_json::Result<Vec<u8>>> = positions
             .par_iter()
             .with_min_len(64)
-            .map(|p| {
-                let text = serde_json::to_string_pretty(p)?;
-                let mut out = Vec::with_capacity(text.len() + 256);
-                for (i, line) in text.split('\n').enumerate() {
-                    if i > 0 {
-                        out.push(b'\n');
-                    }
-                    out.extend_from_slice(b"    ");
-                    out.extend_from_slice(line.as_bytes());
-                }
-                Ok(out)
-            })
+            .map(|p| encode(p, format))
             .collect();
         for text in texts {
             let result = (|| -> std::io::Result<()> {
                 let text = text.map_err(std::io::Error::other)?;
-                if self.count > 0 {
+                if format == SpillFormat::DocumentArray && self.count > 0 {
                     self.out.write_all(b",\n")?;
                 }
                 self.out.write_all(&text)
@@ -83,19 +85,45 @@ impl<W: Write> PositionsJson<W> {
         }
     }
 
-    /// The spill and the number of positions in it, or the first write error.
-    pub fn finish(mut self) -> std::io::Result<(W, usize)> {
+    /// The spill, rewound for reading, and the number of positions in it; or the first
+    /// write error.
+    pub fn finish(self) -> std::io::Result<(BufReader<File>, usize)> {
         if let Some(e) = self.error {
             return Err(e);
         }
-        self.out.flush()?;
-        Ok((self.out, self.count))
+        let mut file = self.out.into_inner().map_err(|e| e.into_error())?;
+        file.seek(SeekFrom::Start(0))?;
+        Ok((BufReader::new(file), self.count))
     }
 }
 
-/// Write the report with the positions spilled by [`PositionsJson`] (`count` of them, read
-/// from `positions`) in place of `report.positions`: the same document as [`write_json`]
-/// on a report holding every position.
+/// One position as a [`PositionSpill`] of `format` writes it.
+fn encode(p: &Position, format: SpillFormat) -> serde_json::Result<Vec<u8>> {
+    match format {
+        SpillFormat::Lines => {
+            let mut line = serde_json::to_vec(p)?;
+            line.push(b'\n');
+            Ok(line)
+        }
+        SpillFormat::DocumentArray => {
+            let text = serde_json::to_string_pretty(p)?;
+            let mut out = Vec::with_capacity(text.len() + 256);
+            for (i, line) in text.split('\n').enumerate() {
+                if i > 0 {
+                    out.push(b'\n');
+                }
+                out.extend_from_slice(b"    ");
+                out.extend_from_slice(line.as_bytes());
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Write the report with the positions spilled by a [`SpillFormat::DocumentArray`]
+/// [`PositionSpill`] (`count` of them, read from `positions`) in place of
+/// `report.positions`: the same document as [`write_json`] on a report holding every
+/// position.
 pub fn write_json_spliced(
     report: &ScreenReport,
     positions: &mut dyn Read,
@@ -123,63 +151,7 @@ pub fn write_json_spliced(
     out.flush()
 }
 
-/// Positions written one JSON line each as they are screened, to be read back one at a
-/// time ([`read_position_lines`]): how the All positions sheet gets every row without
-/// holding them all.
-pub struct PositionLines<W: Write> {
-    out: W,
-    count: usize,
-    error: Option<std::io::Error>,
-}
-
-impl<W: Write> PositionLines<W> {
-    pub fn new(out: W) -> Self {
-        PositionLines {
-            out,
-            count: 0,
-            error: None,
-        }
-    }
-
-    /// Add positions in order; their JSON is made on every core.
-    pub fn push_all(&mut self, positions: &[Position]) {
-        if self.error.is_some() {
-            return;
-        }
-        let lines: Vec<Result<Vec<u8>, serde_json::Error>> = positions
-            .par_iter()
-            .with_min_len(64)
-            .map(|p| {
-                let mut line = serde_json::to_vec(p)?;
-                line.push(b'\n');
-                Ok(line)
-            })
-            .collect();
-        for line in lines {
-            match line
-                .map_err(std::io::Error::other)
-                .and_then(|l| self.out.write_all(&l))
-            {
-                Ok(()) => self.count += 1,
-                Err(e) => {
-                    self.error = Some(e);
-                    return;
-                }
-            }
-        }
-    }
-
-    /// The file and the number of positions in it, or the first write error.
-    pub fn finish(mut self) -> std::io::Result<(W, usize)> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        self.out.flush()?;
-        Ok((self.out, self.count))
-    }
-}
-
-/// The positions written by [`PositionLines`], one at a time.
+/// The positions written by a [`SpillFormat::Lines`] [`PositionSpill`], one at a time.
 pub fn read_position_lines(
     input: impl std::io::BufRead,
 ) -> impl Iterator<Item = Result<Position, String>> {

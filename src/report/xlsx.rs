@@ -329,7 +329,8 @@ fn position_sheet(
     st: &Styles,
 ) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet().set_name(name)?;
-    fill_position_sheet(ws, positions, review, orders, empty, st)
+    let rows = positions.iter().map(|&p| Ok(p));
+    fill_position_sheet(ws, positions.len(), rows, review, orders, empty, st)
 }
 
 /// Data rows of a sheet: Excel's 1,048,576 rows less the header.
@@ -364,39 +365,19 @@ fn all_positions_sheets(
     positions: &mut dyn Iterator<Item = Result<Position, String>>,
     st: &Styles,
 ) -> Result<(), XlsxError> {
-    let cols = position_columns(false, false);
-    let headers: Vec<(&str, f64)> = cols.iter().map(|c| (c.header, c.width)).collect();
     for (name, rows) in split_sheets("All positions", total, EXCEL_DATA_ROWS) {
         let ws = wb.add_worksheet_with_constant_memory()?.set_name(&name)?;
-        header_row(ws, &headers, st)?;
-        if rows.is_empty() {
-            ws.write_string(1, 0, "No positions.")?;
-            continue;
-        }
-        for i in 0..rows.len() {
-            let p = match positions.next() {
-                Some(Ok(p)) => p,
-                Some(Err(e)) => return Err(XlsxError::ParameterError(e)),
-                None => {
-                    return Err(XlsxError::ParameterError(format!(
-                        "{total} positions announced, {} given",
-                        rows.start + i
-                    )));
-                }
-            };
-            let r = i as u32 + 1;
-            for (c, col) in cols.iter().enumerate() {
-                (col.cell)(ws, r, c as u16, &p, st)?;
-            }
-        }
-        ws.autofilter(0, 0, rows.len() as u32, (cols.len() - 1) as u16)?;
+        let these = (&mut *positions).take(rows.len());
+        fill_position_sheet(ws, rows.len(), these, false, false, "No positions.", st)?;
     }
     Ok(())
 }
 
-fn fill_position_sheet(
+/// A sheet of `count` positions (or the `empty` line), taken in order from `positions`.
+fn fill_position_sheet<P: std::borrow::Borrow<Position>>(
     ws: &mut Worksheet,
-    positions: &[&Position],
+    count: usize,
+    positions: impl Iterator<Item = Result<P, String>>,
     review: bool,
     orders: bool,
     empty: &str,
@@ -405,17 +386,25 @@ fn fill_position_sheet(
     let cols = position_columns(review, orders);
     let headers: Vec<(&str, f64)> = cols.iter().map(|c| (c.header, c.width)).collect();
     header_row(ws, &headers, st)?;
-    if positions.is_empty() {
+    if count == 0 {
         ws.write_string(1, 0, empty)?;
         return Ok(());
     }
-    for (i, p) in positions.iter().enumerate() {
-        let r = i as u32 + 1;
+    let mut written = 0;
+    for p in positions {
+        let p = p.map_err(XlsxError::ParameterError)?;
+        written += 1;
+        let r = written as u32;
         for (c, col) in cols.iter().enumerate() {
-            (col.cell)(ws, r, c as u16, p, st)?;
+            (col.cell)(ws, r, c as u16, p.borrow(), st)?;
         }
     }
-    ws.autofilter(0, 0, positions.len() as u32, (cols.len() - 1) as u16)?;
+    if written != count {
+        return Err(XlsxError::ParameterError(format!(
+            "{count} positions announced for the sheet, {written} given"
+        )));
+    }
+    ws.autofilter(0, 0, count as u32, (cols.len() - 1) as u16)?;
     Ok(())
 }
 
