@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use crate::holdings::HoldingRow;
 use crate::ident::market_from_country;
 use crate::ident::{
-    IdCheck, MarketSource, check_cusip, check_isin, check_sedol, cusip_from_isin, normalise_id,
+    IdCheck, MarketSource, check_cusip, check_isin, check_sedol, cusip_from_isin, normalise_id_cow,
     ticker::read_holding_ticker,
 };
 use crate::index::{EntryId, ListIndex, NameMatch};
@@ -77,14 +77,21 @@ pub type NameCache = rustc_hash::FxHashMap<String, Option<NameMatch>>;
 
 /// Placeholder texts that mean "no value".
 fn meaningful(v: &Option<String>) -> Option<&str> {
-    const NONE: [&str; 10] = [
-        "-", "--", "N/A", "NA", "#N/A", "NONE", "NULL", "0", "TBA", "?",
-    ];
     let s = crate::util::trim_ws(v.as_deref()?);
-    if s.is_empty() || (s.len() <= 4 && NONE.iter().any(|n| s.eq_ignore_ascii_case(n))) {
-        None
-    } else {
-        Some(s)
+    if is_no_value(s) { None } else { Some(s) }
+}
+
+/// Whether a trimmed text means "no value": empty, or one of `-`, `--`, `N/A`, `NA`, `#N/A`,
+/// `NONE`, `NULL`, `0`, `TBA`, `?` (any case). Runs for every cell resolved: by length first.
+fn is_no_value(s: &str) -> bool {
+    let is = |n: &str| s.eq_ignore_ascii_case(n);
+    match s.len() {
+        0 => true,
+        1 => matches!(s.as_bytes()[0], b'-' | b'0' | b'?'),
+        2 => s == "--" || is("NA"),
+        3 => is("N/A") || is("TBA"),
+        4 => is("#N/A") || is("NONE") || is("NULL"),
+        _ => false,
     }
 }
 
@@ -111,9 +118,9 @@ pub fn resolve_row(
     let entry_name =
         |id: EntryId| format!("{} (OFAC {})", index.entry(id).name, index.entry(id).id);
 
-    let isin = meaningful(&row.isin).map(normalise_id);
-    let cusip_col = meaningful(&row.cusip).map(normalise_id);
-    let sedol = meaningful(&row.sedol).map(normalise_id);
+    let isin = meaningful(&row.isin).map(normalise_id_cow);
+    let cusip_col = meaningful(&row.cusip).map(normalise_id_cow);
+    let sedol = meaningful(&row.sedol).map(normalise_id_cow);
     let ticker = meaningful(&row.ticker);
     // The row's names, trimmed once.
     let row_names: [Option<&str>; 2] = [meaningful(&row.issuer), meaningful(&row.name)];
@@ -160,7 +167,7 @@ pub fn resolve_row(
             hits.push(Hit {
                 entry: id,
                 basis: Basis::Isin,
-                matched_value: isin.clone(),
+                matched_value: isin.to_string(),
                 score: 1.0,
                 strength: Strength::Strong,
                 explanation: format!("ISIN {isin} is listed for {}", entry_name(id)),
@@ -185,19 +192,19 @@ pub fn resolve_row(
     }
 
     // CUSIP, from its own column or inside a US/CA ISIN.
-    let mut cusips: Vec<(String, &str)> = Vec::new();
+    let mut cusips: Vec<(&str, &str)> = Vec::new();
     if let Some(c) = &cusip_col {
         let check = check_cusip(c);
         if !check.is_valid() {
             res.notes.push(format!("CUSIP {c}: {}", check.describe()));
         }
-        cusips.push((c.clone(), "CUSIP"));
+        cusips.push((c, "CUSIP"));
     }
     if let Some(isin) = &isin
         && let Some(c) = cusip_from_isin(isin)
-        && !cusips.iter().any(|(x, _)| x == c)
+        && !cusips.iter().any(|(x, _)| *x == c)
     {
-        cusips.push((c.to_string(), "CUSIP inside ISIN"));
+        cusips.push((c, "CUSIP inside ISIN"));
     }
     for (c, how) in &cusips {
         for &id in index.by_cusip(c) {
@@ -210,7 +217,7 @@ pub fn resolve_row(
             hits.push(Hit {
                 entry: id,
                 basis: Basis::Cusip,
-                matched_value: c.clone(),
+                matched_value: c.to_string(),
                 score: 1.0,
                 strength: Strength::Strong,
                 explanation: format!("{how} {c} is in a listed ISIN of {}", entry_name(id)),

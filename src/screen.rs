@@ -26,7 +26,7 @@ use crate::report::{
     CurrencyAmount, ExceptionsInfo, FileTotal, InputInfo, ListInfo, Position, ReportKind, RunInfo,
     ScreenReport, SettingsInfo, SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
 };
-use crate::resolve::{Hit, NameCache, Strength, Thresholds, resolve_row, row_names};
+use crate::resolve::{Hit, NameCache, Resolution, Strength, Thresholds, resolve_row, row_names};
 use crate::rules::{ListingDates, judge, judge_trade, parse_side};
 
 /// The folder of OFAC's Sanctions List Service exports (where `list update` fetches from).
@@ -255,7 +255,20 @@ pub fn screen_with(
                 .with_min_len(256)
                 .map(|(row, k)| {
                     let (ix, names) = versions.get(k);
-                    let mut p = position(ix, names, opts, path, sheet.as_deref(), row);
+                    let res = resolve_row(ix, &row, names, &opts.thresholds);
+                    // A holding that nothing points at is clear: counted, no position made.
+                    if drop_early
+                        && opts.mode == Mode::Holdings
+                        && res.hit.is_none()
+                        && res.unscreenable.is_none()
+                    {
+                        return Screened::Counted(Counted {
+                            status: Status::Clear,
+                            market_value: row.market_value,
+                            currency: row.currency,
+                        });
+                    }
+                    let mut p = position(ix, opts, path, sheet.as_deref(), row, res);
                     if several_versions {
                         p.notes.push(format!(
                             "judged against the list in force then: {}",
@@ -493,15 +506,15 @@ fn read_all(
     }
 }
 
+/// The position of a row, from its resolution.
 fn position(
     index: &ListIndex,
-    names: &NameCache,
     opts: &ScreenOptions,
     file: &str,
     sheet: Option<&str>,
     row: HoldingRow,
+    res: Resolution,
 ) -> Position {
-    let res = resolve_row(index, &row, names, &opts.thresholds);
     // The row's texts move into the position (no copy per row).
     let mut p = Position {
         file: file.to_string(),

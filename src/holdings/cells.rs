@@ -278,7 +278,7 @@ pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
 }
 
 /// Windows-1252 byte to char (Latin-1 with the 0x80-0x9F printable block).
-fn windows_1252(b: u8) -> char {
+pub fn windows_1252(b: u8) -> char {
     const HIGH: [char; 32] = [
         '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
         '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',

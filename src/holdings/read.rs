@@ -1,25 +1,30 @@
 //! Reading one holdings file: spreadsheets through calamine, CSV/TSV through the csv crate.
 //!
-//! The file is read into memory once: its SHA-256 is taken from the very bytes that are
-//! parsed. Each sheet becomes a grid of [`Cell`]s; the same table logic then finds the
-//! header row, maps the columns and turns every row below it into a [`HoldingRow`] or an
-//! [`IgnoredRow`] (blank, repeated header, total line, footer note).
+//! The file is read as a stream, never whole into memory: its first bytes tell the format;
+//! a text file's SHA-256 is taken from the very bytes as they are parsed, a workbook's from
+//! the file on a thread of its own while calamine parses it. Each sheet becomes rows of
+//! [`Cell`]s; the same table logic then finds the header row, maps the columns and turns
+//! every row below it into a [`HoldingRow`] or an [`IgnoredRow`] (blank, repeated header,
+//! total line, footer note).
 
-use std::io::Cursor;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
 
 use calamine::{Data, DataRef, Reader, SheetType, Sheets};
 
 use super::cells::{
     Cell, cell_date, cell_number, decode_text, is_placeholder, parse_number, repair_cusip,
-    repair_sedol,
+    repair_sedol, windows_1252,
 };
 use super::columns::{HEADER_SCAN_ROWS, header_score, map_columns, normalise_header};
 use super::{
     CellProblem, ColumnMapping, HoldingRow, HoldingsFile, HoldingsTable, IgnoredRow, InputSpec,
     Role, SkippedSheet,
 };
-use crate::util::{sha256_hex, trim_ws};
+use crate::util::{hex, sha256_hex, trim_ws};
 
 /// A holdings file that could not be read at all. Names the file (and sheet/row where it applies).
 #[derive(Debug, thiserror::Error)]
@@ -133,7 +138,7 @@ fn read_file(
         path: spec.display.clone(),
         message,
     };
-    let bytes = std::fs::read(&spec.path).map_err(|e| {
+    let io_fail = |e: std::io::Error| {
         fail(match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
             std::io::ErrorKind::PermissionDenied => {
@@ -142,18 +147,29 @@ fn read_file(
             _ if spec.path.is_dir() => "is a folder, not a file".to_string(),
             _ => format!("cannot read: {e}"),
         })
-    })?;
+    };
+    if spec.path.is_dir() {
+        return Err(fail("is a folder, not a file".to_string()));
+    }
+    // The file is read as a stream, never whole: its head tells the format (and, for text,
+    // the encoding and delimiter); its SHA-256 is taken from the bytes as they are read.
+    let mut file = File::open(&spec.path).map_err(io_fail)?;
+    let mut head = Vec::new();
+    (&mut file)
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(io_fail)?;
     let ext = spec
         .path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let format = sniff_format(&bytes, &ext).map_err(fail)?;
-    let (format_name, tables, skipped_sheets) = match format {
+    let format = sniff_format(&head, &ext).map_err(fail)?;
+    let (format_name, tables, skipped_sheets, digest) = match format {
         Format::Delimited => {
             let tab_default = ext == "tsv" || ext == "tab";
-            let (table, skipped) = read_delimited(&bytes, tab_default, opts, sink);
+            let read = read_delimited(head, file, tab_default, opts, sink).map_err(&io_fail)?;
             let name = if ext.is_empty() {
                 "csv".to_string()
             } else {
@@ -161,12 +177,32 @@ fn read_file(
             };
             (
                 name,
-                table.into_iter().collect(),
-                skipped.into_iter().collect(),
+                read.table.into_iter().collect(),
+                read.skipped.into_iter().collect(),
+                read.digest,
             )
         }
         _ => {
-            let (tables, skipped) = read_workbook(&bytes, format, opts, sink).map_err(fail)?;
+            file.seek(SeekFrom::Start(0)).map_err(io_fail)?;
+            let small = file.metadata().map(|m| m.len()).unwrap_or(0) <= INLINE_HASH_BYTES;
+            // A large workbook is hashed on a thread of its own while it is parsed.
+            let (read, digest) = if small {
+                let digest = hash_file(&spec.path);
+                (
+                    read_workbook(BufReader::new(file), format, opts, sink),
+                    digest,
+                )
+            } else {
+                std::thread::scope(|s| {
+                    let hashing = s.spawn(|| hash_file(&spec.path));
+                    let read = read_workbook(BufReader::new(file), format, opts, sink);
+                    let digest = hashing.join().unwrap_or_else(|_| {
+                        Err(std::io::Error::other("the file could not be hashed"))
+                    });
+                    (read, digest)
+                })
+            };
+            let (tables, skipped) = read.map_err(fail)?;
             let name = match format {
                 Format::Xlsx => "xlsx",
                 Format::Xlsm => "xlsm",
@@ -175,16 +211,48 @@ fn read_file(
                 Format::Ods => "ods",
                 Format::Delimited => "csv",
             };
-            (name.to_string(), tables, skipped)
+            (name.to_string(), tables, skipped, digest.map_err(io_fail)?)
         }
     };
     Ok(HoldingsFile {
         path: spec.display.clone(),
         format: format_name,
-        sha256: sha256_hex(&bytes),
-        bytes: bytes.len() as u64,
+        sha256: digest.sha256,
+        bytes: digest.bytes,
         tables,
         skipped_sheets,
+    })
+}
+
+/// How many bytes of a file are read first: to tell its format and, for text, its encoding,
+/// `sep=` line and delimiter.
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// Workbooks up to this size are hashed before they are parsed, larger ones at the same time.
+const INLINE_HASH_BYTES: u64 = 4 << 20;
+
+/// The SHA-256 and size of a file's bytes.
+struct FileDigest {
+    sha256: String,
+    bytes: u64,
+}
+
+fn hash_file(path: &std::path::Path) -> std::io::Result<FileDigest> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    Ok(FileDigest {
+        sha256: hex(&hasher.finalize()),
+        bytes,
     })
 }
 
@@ -251,15 +319,14 @@ fn sniff_format(bytes: &[u8], ext: &str) -> Result<Format, String> {
 // ---------------------------------------------------------------------------------------
 // Workbooks
 
-fn read_workbook(
-    bytes: &[u8],
+fn read_workbook<RS: Read + Seek>(
+    cursor: RS,
     format: Format,
     opts: &ReadOptions,
     mut sink: Option<&mut dyn RowSink>,
 ) -> Result<(Vec<HoldingsTable>, Vec<SkippedSheet>), String> {
     use calamine::{Ods, Xls, Xlsb, Xlsx, open_workbook_from_rs};
-    let cursor = Cursor::new(bytes);
-    let opened: Result<Sheets<Cursor<&[u8]>>, String> = match format {
+    let opened: Result<Sheets<RS>, String> = match format {
         Format::Xlsx | Format::Xlsm => open_workbook_from_rs::<Xlsx<_>, _>(cursor)
             .map(Sheets::Xlsx)
             .map_err(|e| e.to_string()),
@@ -440,56 +507,211 @@ fn cell_from_data(d: &Data) -> Cell {
 // ---------------------------------------------------------------------------------------
 // CSV / TSV
 
+/// What reading a delimited-text file gave.
+struct DelimitedRead {
+    table: Option<HoldingsTable>,
+    skipped: Option<SkippedSheet>,
+    digest: FileDigest,
+}
+
+/// How the bytes of a text file are turned into text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextEncoding {
+    /// UTF-8 (the file's head is UTF-8); a field that is not is read as Windows-1252.
+    Utf8,
+    /// Windows-1252 (the file's head is not UTF-8): Excel's "CSV" on Western Windows.
+    Windows1252,
+}
+
+impl TextEncoding {
+    fn decode<'a>(self, field: &'a [u8]) -> std::borrow::Cow<'a, str> {
+        use std::borrow::Cow;
+        if self == TextEncoding::Utf8 || field.is_ascii() {
+            if let Ok(s) = std::str::from_utf8(field) {
+                return Cow::Borrowed(s);
+            }
+        }
+        Cow::Owned(field.iter().map(|&b| windows_1252(b)).collect())
+    }
+}
+
+/// A delimited-text file given to the csv reader as a stream: the head already read, then
+/// the rest of the file. The file's SHA-256 is taken from the bytes as they pass, and the
+/// bytes given are kept until the records before them are numbered, so that every record
+/// gets the line it starts on (the csv crate's own line numbers lag behind blank lines and
+/// CRLF).
+struct TextStream<R> {
+    head: Vec<u8>,
+    /// Where the csv reader's stream starts in `head` (after a BOM and a `sep=` line).
+    head_pos: usize,
+    rest: R,
+    /// None when the bytes given are not the file's own (a UTF-16 file decoded whole).
+    hasher: Option<Sha256>,
+    file_bytes: u64,
+    /// Bytes given to the csv reader from stream offset `seen_base` on.
+    seen: Vec<u8>,
+    seen_base: u64,
+    /// Index in `seen` up to which newlines are counted, and their count.
+    counted: usize,
+    newlines: u32,
+}
+
+impl<R: Read> Read for TextStream<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = if self.head_pos < self.head.len() {
+            let n = (self.head.len() - self.head_pos).min(buf.len());
+            buf[..n].copy_from_slice(&self.head[self.head_pos..self.head_pos + n]);
+            self.head_pos += n;
+            n
+        } else {
+            let n = self.rest.read(buf)?;
+            if let Some(h) = &mut self.hasher {
+                h.update(&buf[..n]);
+                self.file_bytes += n as u64;
+            }
+            n
+        };
+        self.seen.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<R: Read> TextStream<R> {
+    /// `head` is the file's first bytes, already read (hashed here); `rest` the remainder.
+    fn new(head: Vec<u8>, head_pos: usize, rest: R) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(&head);
+        TextStream {
+            file_bytes: head.len() as u64,
+            head,
+            head_pos,
+            rest,
+            hasher: Some(hasher),
+            seen: Vec::new(),
+            seen_base: 0,
+            counted: 0,
+            newlines: 0,
+        }
+    }
+
+    /// The number of newlines before the record the csv reader placed at stream offset
+    /// `byte` (which may point at line ends before it). Records are asked in order.
+    fn newlines_before(&mut self, byte: u64) -> u32 {
+        let seen = &self.seen;
+        let mut at = (byte.saturating_sub(self.seen_base) as usize)
+            .max(self.counted)
+            .min(seen.len());
+        while at < seen.len() && matches!(seen[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        self.newlines += seen[self.counted..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
+        self.counted = at;
+        if self.counted >= 1 << 16 {
+            self.seen.drain(..self.counted);
+            self.seen_base += self.counted as u64;
+            self.counted = 0;
+        }
+        self.newlines
+    }
+
+    /// The file's digest, reading (and hashing) what the csv reader left unread.
+    fn finish(mut self) -> std::io::Result<Option<FileDigest>> {
+        let Some(mut hasher) = self.hasher.take() else {
+            return Ok(None);
+        };
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = self.rest.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            self.file_bytes += n as u64;
+        }
+        Ok(Some(FileDigest {
+            sha256: hex(&hasher.finalize()),
+            bytes: self.file_bytes,
+        }))
+    }
+}
+
+/// Read a delimited-text file from its head (the first bytes, already read) and the rest.
+/// `Err` only when the file cannot be read to its end for its digest.
 fn read_delimited(
-    bytes: &[u8],
+    mut head: Vec<u8>,
+    mut rest: impl Read,
     tab_default: bool,
     opts: &ReadOptions,
     sink: Option<&mut dyn RowSink>,
-) -> (Option<HoldingsTable>, Option<SkippedSheet>) {
-    let text = decode_text(bytes);
-    let mut body: &str = text.trim_start_matches('\u{feff}');
+) -> std::io::Result<DelimitedRead> {
+    const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+    // UTF-16 (rare: some Excel "Unicode text" exports) is decoded whole, then read as UTF-8.
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    let mut whole_digest = None;
+    if utf16 {
+        rest.read_to_end(&mut head)?;
+        whole_digest = Some(FileDigest {
+            sha256: sha256_hex(&head),
+            bytes: head.len() as u64,
+        });
+        head = decode_text(&head).into_owned().into_bytes();
+    }
+    let encoding = match std::str::from_utf8(&head) {
+        Ok(_) => TextEncoding::Utf8,
+        // A multi-byte character cut at the end of the head is still UTF-8.
+        Err(e) if e.error_len().is_none() => TextEncoding::Utf8,
+        Err(_) => TextEncoding::Windows1252,
+    };
+    let mut start = if head.starts_with(UTF8_BOM) { 3 } else { 0 };
     // Excel's "sep=;" hint line.
     let mut hinted = None;
     let mut first_line = 1u32;
-    if let Some(first) = body.lines().next()
-        && let Some(sep) = first.trim().strip_prefix("sep=")
-        && let Some(c) = sep.chars().next()
-        && c.is_ascii()
     {
-        hinted = Some(c as u8);
-        body = &body[first.len()..];
-        body = body
-            .strip_prefix("\r\n")
-            .or_else(|| body.strip_prefix('\n'))
-            .unwrap_or(body);
-        first_line = 2;
+        let body = &head[start..];
+        let end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
+        let line = body[..end].strip_suffix(b"\r").unwrap_or(&body[..end]);
+        if let Some(sep) = line.trim_ascii().strip_prefix(b"sep=")
+            && let Some(&c) = sep.first()
+            && c.is_ascii()
+        {
+            hinted = Some(c);
+            start += (end + 1).min(body.len());
+            first_line = 2;
+        }
     }
-    let delimiter = hinted.unwrap_or_else(|| sniff_delimiter(body, tab_default));
+    let delimiter = hinted.unwrap_or_else(|| {
+        // The head's whole lines.
+        let body = &head[start..];
+        let whole = match body.iter().rposition(|&b| b == b'\n') {
+            Some(i) if body.len() == HEAD_BYTES - start => &body[..i],
+            _ => body,
+        };
+        sniff_delimiter(&encoding.decode(whole), tab_default)
+    });
+    let stream = if utf16 {
+        let mut s = TextStream::new(head, start, rest);
+        s.hasher = None;
+        s
+    } else {
+        TextStream::new(head, start, rest)
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(body.as_bytes());
+        .buffer_capacity(1 << 16)
+        .from_reader(stream);
     let mut builder = TableBuilder::new(opts, None, sink);
-    let mut record = csv::StringRecord::new();
-    // The csv crate's own line numbers lag behind blank lines and CRLF; count them from
-    // the byte offset instead (records start in increasing order).
-    let raw = body.as_bytes();
-    let (mut counted_to, mut newlines) = (0usize, 0u32);
+    let mut record = csv::ByteRecord::new();
+    let mut failed = None;
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(true) => {
-                let mut start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
-                while start < raw.len() && matches!(raw[start], b'\r' | b'\n') {
-                    start += 1;
-                }
-                let start = start.max(counted_to).min(raw.len());
-                newlines += raw[counted_to..start]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count() as u32;
-                counted_to = start;
-                let line = newlines + first_line;
+                let byte = record.position().map(|p| p.byte()).unwrap_or(0);
+                let line = reader.get_mut().newlines_before(byte) + first_line;
                 builder.push(
                     line,
                     record
@@ -498,7 +720,7 @@ fn read_delimited(
                             if f.is_empty() {
                                 Cell::Empty
                             } else {
-                                Cell::Text(f.to_string())
+                                Cell::Text(encoding.decode(f).into_owned())
                             }
                         })
                         .collect(),
@@ -506,38 +728,52 @@ fn read_delimited(
             }
             Ok(false) => break,
             Err(e) => {
-                // Only I/O or UTF-8 errors can occur here (flexible reader, decoded text).
+                // Only I/O errors can occur here (flexible reader, bytes).
                 let line = e.position().map(|p| p.line() as u32).unwrap_or(0);
-                if builder.row_count == 0 && builder.rows_sent == 0 {
-                    return (
-                        None,
-                        Some(SkippedSheet {
-                            sheet: String::new(),
-                            reason: format!("unreadable: line {line}: {e}"),
-                        }),
-                    );
-                }
-                // Rows already read (and, streaming, already screened) are kept.
-                let skipped = SkippedSheet {
-                    sheet: String::new(),
-                    reason: format!(
-                        "unreadable after line {line}: {e}; the lines above it were read"
-                    ),
-                };
-                return (builder.finish().ok(), Some(skipped));
+                failed = Some((line, e));
+                break;
             }
         }
     }
-    match builder.finish() {
-        Ok(t) => (Some(t), None),
-        Err(reason) => (
+    let digest = match reader.into_inner().finish()? {
+        Some(d) => d,
+        None => whole_digest.unwrap_or(FileDigest {
+            sha256: String::new(),
+            bytes: 0,
+        }),
+    };
+    let (table, skipped) = match failed {
+        Some((line, e)) if builder.row_count == 0 && builder.rows_sent == 0 => (
             None,
             Some(SkippedSheet {
                 sheet: String::new(),
-                reason,
+                reason: format!("unreadable: line {line}: {e}"),
             }),
         ),
-    }
+        // Rows already read (and, streaming, already screened) are kept.
+        Some((line, e)) => (
+            builder.finish().ok(),
+            Some(SkippedSheet {
+                sheet: String::new(),
+                reason: format!("unreadable after line {line}: {e}; the lines above it were read"),
+            }),
+        ),
+        None => match builder.finish() {
+            Ok(t) => (Some(t), None),
+            Err(reason) => (
+                None,
+                Some(SkippedSheet {
+                    sheet: String::new(),
+                    reason,
+                }),
+            ),
+        },
+    };
+    Ok(DelimitedRead {
+        table,
+        skipped,
+        digest,
+    })
 }
 
 /// The delimiter that splits the most of the first lines into the same number (>1) of
@@ -1159,15 +1395,93 @@ mod tests {
         assert_eq!(sniff_delimiter("ISIN,Name\nA,\"B; C\"\n", false), b',');
     }
 
+    /// A delimited file's table (or why there is none) from its bytes.
+    fn delimited(bytes: &[u8]) -> (Option<HoldingsTable>, Option<SkippedSheet>) {
+        // Given as the reader is: a head of up to HEAD_BYTES, then the rest.
+        let split = bytes.len().min(HEAD_BYTES);
+        let read = read_delimited(
+            bytes[..split].to_vec(),
+            &bytes[split..],
+            false,
+            &ReadOptions::default(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(read.digest.sha256, crate::util::sha256_hex(bytes));
+        assert_eq!(read.digest.bytes, bytes.len() as u64);
+        (read.table, read.skipped)
+    }
+
     #[test]
     fn semicolon_csv_with_sep_hint_and_decimal_commas() {
         let bytes = "sep=;\r\nISIN;Quantity\r\nHK0941009539;1.000,5\r\n".as_bytes();
-        let (t, skipped) = read_delimited(bytes, false, &ReadOptions::default(), None);
+        let (t, skipped) = delimited(bytes);
         assert!(skipped.is_none());
         let t = t.unwrap();
         assert_eq!(t.header_row, 2);
         assert_eq!(t.rows[0].row, 3);
         assert_eq!(t.rows[0].quantity, Some(1000.5));
+    }
+
+    #[test]
+    fn long_csv_streams_past_its_head_with_exact_line_numbers() {
+        // Over HEAD_BYTES, with CRLF, blank lines and a quoted field spanning lines placed
+        // around the head's end: every record keeps the line it starts on.
+        let mut text = String::from("sep=;\r\nISIN;Name;Qty\r\n");
+        let mut expected = Vec::new();
+        let mut line = 3u32;
+        let mut i = 0;
+        while text.len() < 3 * HEAD_BYTES {
+            if i % 7 == 3 {
+                text.push_str("\r\n");
+                line += 1;
+            }
+            expected.push(line);
+            if i % 11 == 5 {
+                text.push_str(&format!("US{i:010};\"Name\nwith two\nlines {i}\";{i}\r\n"));
+                line += 3;
+            } else {
+                text.push_str(&format!("US{i:010};Name {i};{i}\r\n"));
+                line += 1;
+            }
+            i += 1;
+        }
+        let (t, skipped) = delimited(text.as_bytes());
+        assert!(skipped.is_none());
+        let t = t.unwrap();
+        assert_eq!(t.header_row, 2);
+        let rows: Vec<u32> = t.rows.iter().map(|r| r.row).collect();
+        assert_eq!(rows, expected);
+        assert_eq!(t.rows[5].name.as_deref(), Some("Name\nwith two\nlines 5"));
+    }
+
+    #[test]
+    fn text_encodings_are_read_from_the_head() {
+        // Windows-1252 (Excel's CSV on Western Windows).
+        let (t, _) = delimited(b"ISIN;Name\nFR0000120271;Soci\xe9t\xe9 \x80\n");
+        assert_eq!(
+            t.unwrap().rows[0].name.as_deref(),
+            Some("Soci\u{e9}t\u{e9} \u{20ac}")
+        );
+        // UTF-8 with a BOM, and one field that is not UTF-8 far below the head.
+        let mut bytes = b"\xEF\xBB\xBFISIN;Name\n".to_vec();
+        for i in 0..5000 {
+            bytes.extend_from_slice(format!("US{i:010};Caf\u{e9} {i}\n").as_bytes());
+        }
+        bytes.extend_from_slice(b"US9999999999;Soci\xe9t\xe9\n");
+        assert!(bytes.len() > HEAD_BYTES);
+        let t = delimited(&bytes).0.unwrap();
+        assert_eq!(t.rows[0].isin.as_deref(), Some("US0000000000"));
+        assert_eq!(t.rows[0].name.as_deref(), Some("Caf\u{e9} 0"));
+        assert_eq!(t.rows[5000].name.as_deref(), Some("Soci\u{e9}t\u{e9}"));
+        // UTF-16 with its BOM ("Unicode text").
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "ISIN\tName\r\nHK0941009539\tChina Mobile\r\n".encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        let t = delimited(&utf16).0.unwrap();
+        assert_eq!(t.rows[0].row, 2);
+        assert_eq!(t.rows[0].name.as_deref(), Some("China Mobile"));
     }
 
     #[test]
@@ -1185,7 +1499,7 @@ mod tests {
     #[test]
     fn csv_line_numbers_survive_blank_lines_crlf_and_multiline_fields() {
         let bytes = b"ISIN;Q\r\nA;1\r\n\r\nB;\"x\ny\"\nC;2\n";
-        let (t, _) = read_delimited(bytes, false, &ReadOptions::default(), None);
+        let (t, _) = delimited(bytes);
         let rows: Vec<u32> = t.unwrap().rows.iter().map(|r| r.row).collect();
         assert_eq!(rows, [2, 4, 6]);
     }

@@ -36,6 +36,22 @@ impl IdCheck {
 
 /// Upper-case and strip spaces, dashes and dots that vendors put inside identifiers.
 pub fn normalise_id(raw: &str) -> String {
+    normalise_id_cow(raw).into_owned()
+}
+
+/// [`normalise_id`], borrowing `raw` when it is already normalised (the usual case: an
+/// upper-case code with no separators).
+pub fn normalise_id_cow(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    std::borrow::Cow::Owned(normalise_owned(raw))
+}
+
+fn normalise_owned(raw: &str) -> String {
     if raw.is_ascii() {
         // The common case, without decoding characters.
         let mut out = String::with_capacity(raw.len());
@@ -228,5 +244,11 @@ mod tests {
     #[test]
     fn id_normalisation() {
         assert_eq!(normalise_id(" us0378-33100 5 "), "US0378331005");
+        assert!(matches!(
+            normalise_id_cow("US0378331005"),
+            std::borrow::Cow::Borrowed("US0378331005")
+        ));
+        assert_eq!(normalise_id_cow("us 037"), "US037");
+        assert_eq!(normalise_id_cow("ÉX\u{a0}1"), "ÉX1");
     }
 }
