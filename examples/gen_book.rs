@@ -7,7 +7,9 @@
 //!
 //! writes `OUT_STEM.xlsx` and `OUT_STEM.csv` with the same 12 columns and rows: account,
 //! security name, ISIN, CUSIP, SEDOL, ticker, exchange, country, quantity, price, market
-//! value, currency. Deterministic: the same arguments give the same files.
+//! value, currency. Deterministic: the same arguments give the same files. The xlsx holds
+//! its texts inline (rust_xlsxwriter's constant-memory mode); with `GEN_BOOK_SHARED_STRINGS=1`
+//! it holds them in a shared-strings table, as Excel saves them.
 //!
 //! * a universe of 40,000 made-up securities (valid ISIN, CUSIP and SEDOL check digits)
 //!   over 25 markets, each written in one vendor's notation: Bloomberg (`700 HK Equity`),
@@ -417,9 +419,12 @@ fn write_csv(path: &str, n: usize, share: f64) -> std::io::Result<()> {
 fn write_xlsx(path: &str, n: usize, share: f64) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
-    let ws = wb
-        .add_worksheet_with_constant_memory()?
-        .set_name("Holdings")?;
+    let ws = if std::env::var_os("GEN_BOOK_SHARED_STRINGS").is_some() {
+        wb.add_worksheet_with_low_memory()?
+    } else {
+        wb.add_worksheet_with_constant_memory()?
+    }
+    .set_name("Holdings")?;
     for (c, h) in COLUMNS.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
     }

@@ -18,7 +18,7 @@
 //! share only generic words never match. The score is a weighted Dice coefficient, and
 //! every comparison can explain itself in one line.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::fmt::Write as _;
 
 /// Weight of a token that tells companies apart.
@@ -547,15 +547,16 @@ pub fn is_place(token: &str) -> bool {
     tables().places.contains(token)
 }
 
-/// The word tables as hash sets, built once.
+/// The word tables as hash sets (a fast hash: every token of every name is looked up),
+/// built once.
 struct Tables {
-    generic: HashSet<&'static str>,
-    sector: HashSet<&'static str>,
-    industry: HashSet<&'static str>,
-    places: HashSet<&'static str>,
-    legal: HashSet<&'static str>,
-    instrument: HashSet<&'static str>,
-    abbreviations: std::collections::HashMap<&'static str, &'static str>,
+    generic: FxHashSet<&'static str>,
+    sector: FxHashSet<&'static str>,
+    industry: FxHashSet<&'static str>,
+    places: FxHashSet<&'static str>,
+    legal: FxHashSet<&'static str>,
+    instrument: FxHashSet<&'static str>,
+    abbreviations: rustc_hash::FxHashMap<&'static str, &'static str>,
 }
 
 fn tables() -> &'static Tables {
@@ -653,7 +654,7 @@ pub fn normalise(raw: &str) -> NormName {
         words.truncate(cut);
     }
     let mut tokens: Vec<String> = Vec::with_capacity(words.len());
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: FxHashSet<String> = FxHashSet::default();
     for w in words {
         if w.bytes()
             .all(|b| b.is_ascii_digit() || b == b'.' || b == b'%' || b == b'/')

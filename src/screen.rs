@@ -13,9 +13,9 @@ use crate::cache::ListCache;
 use crate::exceptions::{ExceptionRun, ExceptionState, ExceptionsFile};
 use crate::holdings::cells::Cell;
 use crate::holdings::{
-    HoldingRow, HoldingsError, HoldingsFile, IgnoredRow, InputSpec, ReadOptions, RowRead, RowSink,
-    TableHeader, discover_inputs, read_holdings_file, read_holdings_file_into, read_row,
-    trim_trailing_blanks,
+    HoldingRow, HoldingsError, HoldingsFile, IgnoredRow, InputSpec, PackedRows, ReadOptions,
+    RowRead, RowSink, TableHeader, discover_inputs, read_holdings_file, read_holdings_file_into,
+    read_row, trim_trailing_blanks,
 };
 use crate::index::{ListIndex, NameMatch};
 use crate::list::{ListKind, ListSnapshot, SanctionsList};
@@ -1123,7 +1123,7 @@ struct Batch {
 struct RawBatch {
     sheet: Option<Arc<str>>,
     header: Arc<TableHeader>,
-    rows: Vec<(u32, Vec<Cell>)>,
+    rows: PackedRows,
 }
 
 /// What the reader gives of a table whose rows are streamed: the consumer counts its data
@@ -1157,11 +1157,14 @@ impl TableStats {
 /// the counts in `stats` (the tables of the file, in order).
 fn read_batch(raw: RawBatch, stats: &mut Vec<TableStats>) -> Batch {
     let header = &raw.header;
-    let read: Vec<RowRead> = raw
-        .rows
+    let packed = &raw.rows;
+    let read: Vec<RowRead> = (0..packed.len())
         .into_par_iter()
         .with_min_len(256)
-        .map(|(number, cells)| read_row(number, cells, header))
+        .map(|i| {
+            let (number, cells) = packed.row(i);
+            read_row(number, cells, header)
+        })
         .collect();
     if stats.last().is_none_or(|t| t.sheet != raw.sheet) {
         stats.push(TableStats {
@@ -1212,7 +1215,7 @@ struct BatchSender {
     read_here: bool,
     /// The table being read: its sheet and header.
     table: Option<(Option<Arc<str>>, Arc<TableHeader>)>,
-    raw: Vec<(u32, Vec<Cell>)>,
+    raw: PackedRows,
     read: Vec<HoldingRow>,
     /// The tables of the file, when rows are read here.
     stats: Vec<TableStats>,
@@ -1224,7 +1227,7 @@ impl BatchSender {
             tx,
             read_here,
             table: None,
-            raw: Vec::new(),
+            raw: PackedRows::default(),
             read: Vec::new(),
             stats: Vec::new(),
         }
@@ -1239,7 +1242,10 @@ impl BatchSender {
             let _ = self.tx.send(FileMsg::Rows(RawBatch {
                 sheet: sheet.clone(),
                 header: Arc::clone(header),
-                rows: std::mem::take(&mut self.raw),
+                rows: {
+                    let next = PackedRows::with_room_of(&self.raw);
+                    std::mem::replace(&mut self.raw, next)
+                },
             }));
         }
         if !self.read.is_empty() {
@@ -1262,15 +1268,10 @@ impl BatchSender {
     }
 }
 
-impl RowSink for BatchSender {
-    fn row(
-        &mut self,
-        sheet: Option<&str>,
-        header: &Arc<TableHeader>,
-        number: u32,
-        cells: Vec<Cell>,
-    ) {
-        // A new table: what was gathered of the previous one goes out first.
+impl BatchSender {
+    /// Make the table of `header` the one being gathered: what was gathered of the
+    /// previous one goes out first.
+    fn enter_table(&mut self, sheet: Option<&str>, header: &Arc<TableHeader>) {
         if self
             .table
             .as_ref()
@@ -1285,11 +1286,23 @@ impl RowSink for BatchSender {
                 });
             }
         }
+    }
+}
+
+impl RowSink for BatchSender {
+    fn row(
+        &mut self,
+        sheet: Option<&str>,
+        header: &Arc<TableHeader>,
+        number: u32,
+        cells: &mut Vec<Cell>,
+    ) {
+        self.enter_table(sheet, header);
         if self.read_here {
             if let Some(row) = self
                 .stats
                 .last_mut()
-                .and_then(|table| table.record(read_row(number, cells, header)))
+                .and_then(|table| table.record(read_row(number, std::mem::take(cells), header)))
             {
                 self.read.push(row);
             }
@@ -1298,7 +1311,32 @@ impl RowSink for BatchSender {
             }
             return;
         }
-        self.raw.push((number, cells));
+        self.raw.push_cells(number, cells);
+        if self.raw.len() >= BATCH_ROWS {
+            self.flush();
+        }
+    }
+
+    fn packed_rows(
+        &mut self,
+        sheet: Option<&str>,
+        header: &Arc<TableHeader>,
+        rows: &mut PackedRows,
+    ) {
+        if self.read_here {
+            for i in 0..rows.len() {
+                let (number, mut cells) = rows.row(i);
+                self.row(sheet, header, number, &mut cells);
+            }
+            return;
+        }
+        self.enter_table(sheet, header);
+        // The reader's batch becomes this one as it is when this one is empty.
+        if self.raw.is_empty() {
+            std::mem::swap(&mut self.raw, rows);
+        } else {
+            self.raw.append(rows);
+        }
         if self.raw.len() >= BATCH_ROWS {
             self.flush();
         }

@@ -243,3 +243,101 @@ fn positions_written_as_lines_read_back_the_same() {
     let back: Vec<_> = read_position_lines(file).collect::<Result<_, _>>().unwrap();
     assert_eq!(back, report.positions);
 }
+
+/// A workbook of many rows (more than one batch), its texts inline or in a shared-strings
+/// table: a preamble, blank rows among the data, a header repeated part-way, a second
+/// sheet with its own table, listed securities at known rows.
+fn big_workbook(path: &Path, shared_strings: bool) {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    for (sheet, rows) in [("Equities", 20_000u32), ("Other", 300)] {
+        let ws = if shared_strings {
+            wb.add_worksheet()
+        } else {
+            wb.add_worksheet_with_constant_memory().unwrap()
+        };
+        ws.set_name(sheet).unwrap();
+        ws.write_string(0, 0, "Holdings report").unwrap();
+        let header = ["Account", "Security", "ISIN", "Quantity"];
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(2, c as u16, *h).unwrap();
+        }
+        for i in 0..rows {
+            let r = i + 3;
+            if i % 1000 == 999 {
+                continue; // a blank row
+            }
+            if i == 9_000 {
+                for (c, h) in header.iter().enumerate() {
+                    ws.write_string(r, c as u16, *h).unwrap();
+                }
+                continue;
+            }
+            let (name, isin) = if i % 97 == 0 {
+                ("China Mobile Ltd", "HK0941009539")
+            } else {
+                ("Apple Inc", "US0378331005")
+            };
+            ws.write_string(r, 0, format!("A{}", i % 7)).unwrap();
+            ws.write_string(r, 1, name).unwrap();
+            ws.write_string(r, 2, isin).unwrap();
+            ws.write_number(r, 3, f64::from(i)).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn large_workbooks_stream_like_whole_reads_inline_or_shared_strings() {
+    use holdscreen::holdings::{InputSpec, read_holdings_file};
+    let dir = tempfile::tempdir().unwrap();
+    let inline = dir.path().join("inline.xlsx");
+    let shared = dir.path().join("shared.xlsx");
+    big_workbook(&inline, false);
+    big_workbook(&shared, true);
+    let mut prohibited_rows = Vec::new();
+    for path in [&inline, &shared] {
+        let report = run(vec![path.clone()], Keep::All, 2);
+        let spec = InputSpec {
+            path: path.clone(),
+            display: path.display().to_string(),
+            explicit: true,
+        };
+        let whole = read_holdings_file(&spec, &ReadOptions::default()).unwrap();
+        let info = &report.inputs[0];
+        assert_eq!(info.tables.len(), 2);
+        for (t, w) in info.tables.iter().zip(&whole.tables) {
+            assert_eq!(t.header_row, 3);
+            assert_eq!(t.rows, w.rows.len(), "{:?}", t.sheet);
+            assert_eq!(t.ignored, w.ignored, "{:?}", t.sheet);
+        }
+        // 20,000 rows less 20 blank and the repeated header; 300 less none.
+        assert_eq!(info.tables[0].rows, 19_979);
+        assert_eq!(info.tables[1].rows, 300);
+        assert_eq!(report.positions.len(), 19_979 + 300);
+        // Positions in sheet and row order, each the row read whole.
+        let whole_rows: Vec<(u32, Option<&str>)> = whole
+            .tables
+            .iter()
+            .flat_map(|t| t.rows.iter().map(|r| (r.row, r.isin.as_deref())))
+            .collect();
+        let got: Vec<(u32, Option<&str>)> = report
+            .positions
+            .iter()
+            .map(|p| (p.row, p.isin.as_deref()))
+            .collect();
+        assert_eq!(got, whole_rows);
+        prohibited_rows.push(
+            report
+                .positions
+                .iter()
+                .filter(|p| p.status == Status::Prohibited)
+                .map(|p| (p.sheet.clone(), p.row))
+                .collect::<Vec<_>>(),
+        );
+    }
+    // Every 97th data row is China Mobile: 207 + 4 of them, the same in both forms.
+    assert_eq!(prohibited_rows[0].len(), 207 + 4);
+    assert_eq!(prohibited_rows[0][0], (Some("Equities".to_string()), 4));
+    assert_eq!(prohibited_rows[0], prohibited_rows[1]);
+}

@@ -41,6 +41,31 @@ pub fn normalise_header(text: &str) -> String {
     out
 }
 
+/// Whether `normalise_header(text) == normalised`, found without making the string (this
+/// runs for cells of every row, to spot a header repeated on each printed page).
+pub fn normalises_to(text: &str, normalised: &str) -> bool {
+    let mut want = normalised.chars();
+    let mut space = false;
+    let mut started = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if space && started && want.next() != Some(' ') {
+                return false;
+            }
+            space = false;
+            started = true;
+            for l in c.to_lowercase() {
+                if want.next() != Some(l) {
+                    return false;
+                }
+            }
+        } else {
+            space = true;
+        }
+    }
+    want.next().is_none()
+}
+
 /// Exact header texts (normalised) and their roles.
 const EXACT: &[(&str, Role)] = &[
     // identifiers
@@ -366,6 +391,37 @@ pub fn header_score(columns: &[ColumnMapping], overridden: bool) -> Option<usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalises_to_agrees_with_normalise_header() {
+        let texts = [
+            "Security-ISIN #",
+            " ISIN ",
+            "isin",
+            "Security Name",
+            "Sec. Name",
+            "ÉTAT Ü",
+            "İx",
+            "",
+            "  ",
+            "a",
+            "a b",
+            "ab",
+            "Market Value (USD)",
+            "Market  Value",
+            "MarketValue",
+        ];
+        for t in texts {
+            for u in texts {
+                let want = normalise_header(u);
+                assert_eq!(
+                    normalises_to(t, &want),
+                    normalise_header(t) == want,
+                    "{t:?} vs {want:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn letters() {

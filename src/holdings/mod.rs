@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use discover::{InputSpec, discover_inputs};
 pub use read::{
-    HoldingsError, ReadOptions, RowRead, RowSink, TableHeader, read_holdings_file,
+    HoldingsError, PackedRows, ReadOptions, RowRead, RowSink, TableHeader, read_holdings_file,
     read_holdings_file_into, read_row, trim_trailing_blanks,
 };
 

@@ -19,7 +19,9 @@ use super::cells::{
     Cell, cell_date, cell_number, decode_text, is_placeholder, parse_number, repair_cusip,
     repair_sedol, windows_1252,
 };
-use super::columns::{HEADER_SCAN_ROWS, header_score, map_columns, normalise_header};
+use super::columns::{
+    HEADER_SCAN_ROWS, header_score, map_columns, normalise_header, normalises_to,
+};
 use super::{
     CellProblem, ColumnMapping, HoldingRow, HoldingsFile, HoldingsTable, IgnoredRow, InputSpec,
     Role, SkippedSheet,
@@ -71,14 +73,30 @@ impl Format {
 /// reads.
 pub trait RowSink {
     /// The row numbered `number` below the header of the table on `sheet` (None for
-    /// CSV/TSV), in file order.
+    /// CSV/TSV), in file order. The receiver takes the cells it keeps; the reader reuses
+    /// the vector for the next row.
     fn row(
         &mut self,
         sheet: Option<&str>,
         header: &Arc<TableHeader>,
         number: u32,
-        cells: Vec<Cell>,
+        cells: &mut Vec<Cell>,
     );
+
+    /// Rows below the header of the table on `sheet`, packed (see [`PackedRows`]); the
+    /// receiver may take them (the reader clears `rows` after the call). By default each is
+    /// given to [`RowSink::row`].
+    fn packed_rows(
+        &mut self,
+        sheet: Option<&str>,
+        header: &Arc<TableHeader>,
+        rows: &mut PackedRows,
+    ) {
+        for i in 0..rows.len() {
+            let (number, mut cells) = rows.row(i);
+            self.row(sheet, header, number, &mut cells);
+        }
+    }
 }
 
 /// What a streamed row is: a data row, or a row that is not a position (with the reason).
@@ -413,6 +431,140 @@ fn read_workbook<RS: Read + Seek>(
     Ok((tables, skipped))
 }
 
+/// Rows of cells with the texts of all their cells in one string: how a sheet's rows are
+/// read and sent to the workers without a string per cell. Allocating a string per cell
+/// on the reading thread, to be freed by another thread, costs the reading thread (the
+/// slowest part of a spreadsheet's run) far more than copying the text twice.
+#[derive(Debug, Default)]
+pub struct PackedRows {
+    text: String,
+    cells: Vec<PackedCell>,
+    /// Per row: its number, and the end of its cells in `cells`.
+    rows: Vec<(u32, usize)>,
+}
+
+#[derive(Debug)]
+enum PackedCell {
+    /// A text cell: where its text is in `PackedRows::text`.
+    Text(usize, usize),
+    /// Any other cell.
+    Value(Cell),
+}
+
+impl PackedRows {
+    /// Empty, with room for as much as `other` holds.
+    pub fn with_room_of(other: &PackedRows) -> Self {
+        PackedRows {
+            text: String::with_capacity(other.text.len()),
+            cells: Vec::with_capacity(other.cells.len()),
+            rows: Vec::with_capacity(other.rows.len()),
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.cells.clear();
+        self.rows.clear();
+    }
+
+    /// Where the open (not yet ended) row's cells start.
+    fn open_row_start(&self) -> usize {
+        self.rows.last().map_or(0, |r| r.1)
+    }
+
+    /// Put a cell in the open row at column `col` (0-based), the columns before it empty.
+    fn set(&mut self, col: usize, cell: PackedCell) {
+        let at = self.open_row_start() + col;
+        if at < self.cells.len() {
+            self.cells[at] = cell;
+        } else {
+            while self.cells.len() < at {
+                self.cells.push(PackedCell::Value(Cell::Empty));
+            }
+            self.cells.push(cell);
+        }
+    }
+
+    fn set_text(&mut self, col: usize, text: &str) {
+        let start = self.text.len();
+        self.text.push_str(text);
+        self.set(col, PackedCell::Text(start, self.text.len()));
+    }
+
+    fn set_value(&mut self, col: usize, cell: Cell) {
+        match cell {
+            Cell::Text(t) => self.set_text(col, &t),
+            other => self.set(col, PackedCell::Value(other)),
+        }
+    }
+
+    /// End the open row: it is row `number`.
+    fn end_row(&mut self, number: u32) {
+        self.rows.push((number, self.cells.len()));
+    }
+
+    /// Add a row of cells, taking them (the vector is left empty, its room kept).
+    pub fn push_cells(&mut self, number: u32, cells: &mut Vec<Cell>) {
+        for (col, cell) in cells.drain(..).enumerate() {
+            self.set_value(col, cell);
+        }
+        self.end_row(number);
+    }
+
+    /// Add every row of `other`.
+    pub fn append(&mut self, other: &PackedRows) {
+        let (text_base, cell_base) = (self.text.len(), self.cells.len());
+        self.text.push_str(&other.text);
+        self.cells.extend(other.cells.iter().map(|c| match c {
+            PackedCell::Text(a, b) => PackedCell::Text(a + text_base, b + text_base),
+            PackedCell::Value(v) => PackedCell::Value(v.clone()),
+        }));
+        self.rows
+            .extend(other.rows.iter().map(|&(n, end)| (n, end + cell_base)));
+    }
+
+    /// Whether any cell of the rows holds something.
+    fn any_filled(&self) -> bool {
+        self.cells.iter().any(|c| match c {
+            PackedCell::Text(a, b) => !trim_ws(&self.text[*a..*b]).is_empty(),
+            PackedCell::Value(v) => !v.is_blank(),
+        })
+    }
+
+    /// Row `i`: its number and its cells (each text a string of its own).
+    pub fn row(&self, i: usize) -> (u32, Vec<Cell>) {
+        let start = if i == 0 { 0 } else { self.rows[i - 1].1 };
+        let (number, end) = self.rows[i];
+        let cells = self.cells[start..end]
+            .iter()
+            .map(|c| match c {
+                PackedCell::Text(a, b) => Cell::Text(self.text[*a..*b].into()),
+                PackedCell::Value(v) => v.clone(),
+            })
+            .collect();
+        (number, cells)
+    }
+}
+
+/// A cell's value, moved out of the cell: calamine gives only a reference to it, and
+/// copying every inline string of a large sheet is a measurable part of reading it.
+fn into_value<T: calamine::CellType>(cell: calamine::Cell<T>) -> T {
+    let cell = std::mem::ManuallyDrop::new(cell);
+    // SAFETY: `cell` is owned here and, inside ManuallyDrop, is never dropped or used again,
+    // so its value is read (moved) exactly once; its only other field is the position, a
+    // `(u32, u32)` with nothing to drop.
+    unsafe { std::ptr::read(cell.get_value()) }
+}
+
 /// Feeds a sheet's cells, streamed in row order, to a table builder as rows: cells at
 /// their absolute columns, the rows between two non-empty ones as blank rows (as a range
 /// would give them), empty cells skipped.
@@ -420,54 +572,57 @@ fn stream_cells<'a>(
     builder: &mut TableBuilder<'_, '_>,
     mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, String>,
 ) -> Result<(), String> {
-    let mut current: Option<(u32, Vec<Cell>)> = None;
-    // Rows of a sheet are about as wide as the one before.
-    let mut width = 0;
+    // The rows being read, packed (texts in one string) a batch at a time: a cell's text is
+    // copied from calamine's string into it, never into a string of its own.
+    let mut current: Option<u32> = None;
+    let mut row = PackedRows::default();
+    const PACK_ROWS: usize = 8192;
     while let Some(cell) = next()? {
-        let value = cell.get_value();
-        if *value == DataRef::Empty {
+        let (r, c) = cell.get_position();
+        let value = into_value(cell);
+        if value == DataRef::Empty {
             continue;
         }
-        let (r, c) = cell.get_position();
         let number = r + 1;
-        match &mut current {
-            Some((n, _)) if *n == number => {}
-            Some((n, _)) if *n > number => {
+        match current {
+            Some(n) if n == number => {}
+            Some(n) if n > number => {
                 // The row before the fault is whole: it is read.
-                if let Some((n, cells)) = current.take() {
-                    builder.push(n, cells);
-                }
+                row.end_row(n);
+                builder.push_packed(&mut row);
                 return Err(format!("cells out of order at row {number}"));
             }
             _ => {
-                if let Some((n, cells)) = current.take() {
-                    width = cells.len();
-                    builder.push(n, cells);
+                if let Some(n) = current {
+                    row.end_row(n);
                     for blank in n + 1..number {
-                        builder.push(blank, Vec::new());
+                        row.end_row(blank);
+                    }
+                    if row.len() >= PACK_ROWS {
+                        builder.push_packed(&mut row);
                     }
                 }
-                current = Some((number, Vec::with_capacity(width)));
+                current = Some(number);
             }
         }
-        if let Some((_, cells)) = &mut current {
-            let c = c as usize;
-            if cells.len() <= c {
-                cells.resize(c + 1, Cell::Empty);
-            }
-            cells[c] = cell_from_data_ref(value);
+        let c = c as usize;
+        match value {
+            DataRef::SharedString(s) => row.set_text(c, s),
+            DataRef::String(s) => row.set_text(c, &s),
+            other => row.set_value(c, cell_from_data_ref(&other)),
         }
     }
-    if let Some((n, cells)) = current {
-        builder.push(n, cells);
+    if let Some(n) = current {
+        row.end_row(n);
+        builder.push_packed(&mut row);
     }
     Ok(())
 }
 
 fn cell_from_data_ref(d: &DataRef<'_>) -> Cell {
     match d {
-        DataRef::SharedString(s) => Cell::Text((*s).to_string()),
-        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text((*s).into()),
+        DataRef::String(s) => Cell::Text(s.as_str().into()),
         DataRef::Empty => Cell::Empty,
         DataRef::Int(i) => Cell::Number(*i as f64),
         DataRef::Float(f) => Cell::Number(*f),
@@ -479,7 +634,7 @@ fn cell_from_data_ref(d: &DataRef<'_>) -> Cell {
 fn cell_from_data(d: &Data) -> Cell {
     match d {
         Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
+        Data::String(s) => Cell::Text(s.as_str().into()),
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
         Data::Bool(b) => Cell::Bool(*b),
@@ -496,10 +651,10 @@ fn cell_from_data(d: &Data) -> Cell {
         Data::DateTimeIso(s) => {
             match chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
                 Ok(d) => Cell::Date(d),
-                Err(_) => Cell::Text(s.clone()),
+                Err(_) => Cell::Text(s.as_str().into()),
             }
         }
-        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::DurationIso(s) => Cell::Text(s.as_str().into()),
         Data::Error(e) => Cell::Error(format!("#{e:?}").to_uppercase()),
     }
 }
@@ -830,6 +985,29 @@ pub struct TableHeader {
     /// The currency a market value header names ("Market Value (USD)"), for rows with
     /// no currency of their own.
     value_currency: Option<String>,
+    /// The column index of each role (the first column holding it), by `Role as usize`.
+    role_column: [Option<usize>; Role::ALL.len()],
+}
+
+impl TableHeader {
+    fn new(
+        row: u32,
+        columns: Vec<ColumnMapping>,
+        cells: Vec<String>,
+        value_currency: Option<String>,
+    ) -> Self {
+        let mut role_column = [None; Role::ALL.len()];
+        for c in columns.iter().rev() {
+            role_column[c.role as usize] = Some(c.index);
+        }
+        TableHeader {
+            row,
+            columns,
+            cells,
+            value_currency,
+            role_column,
+        }
+    }
 }
 
 /// Builds a table from rows given one at a time, as a reader streams them: the first
@@ -880,9 +1058,40 @@ impl<'o, 's> TableBuilder<'o, 's> {
         }
     }
 
-    fn push(&mut self, number: u32, cells: Vec<Cell>) {
+    fn push(&mut self, number: u32, mut cells: Vec<Cell>) {
+        self.push_row(number, &mut cells);
+    }
+
+    /// [`Self::push`] for rows packed in `rows` (which is left empty): once the header is
+    /// known they go to the sink as they are (before, one at a time, the header being
+    /// looked for among them).
+    fn push_packed(&mut self, rows: &mut PackedRows) {
+        if self.header.is_some() && self.sink.is_some() && self.refused.is_none() {
+            if let (Some(h), Some(sink)) = (&self.header, &mut self.sink) {
+                if let Some(&(last, _)) = rows.rows.last() {
+                    self.last_row = last;
+                }
+                if !self.any_content && rows.any_filled() {
+                    self.any_content = true;
+                }
+                self.rows_sent += rows.len();
+                sink.packed_rows(self.sheet, h, rows);
+            }
+            rows.clear();
+            return;
+        }
+        for i in 0..rows.len() {
+            let (number, mut cells) = rows.row(i);
+            self.push_row(number, &mut cells);
+        }
+        rows.clear();
+    }
+
+    /// [`Self::push`] with the row's cells in a vector the caller reuses: it is left empty.
+    fn push_row(&mut self, number: u32, cells: &mut Vec<Cell>) {
         self.last_row = number;
         if self.refused.is_some() {
+            cells.clear();
             return;
         }
         if !self.any_content && cells.iter().any(|c| !c.is_blank()) {
@@ -890,22 +1099,23 @@ impl<'o, 's> TableBuilder<'o, 's> {
         }
         if self.header.is_some() {
             self.take(number, cells);
+            cells.clear();
             return;
         }
-        self.held.push((number, cells));
+        self.held.push((number, std::mem::take(cells)));
         if self.held.len() >= HEADER_SCAN_ROWS {
             self.choose_header();
         }
     }
 
-    fn take(&mut self, number: u32, cells: Vec<Cell>) {
+    fn take(&mut self, number: u32, cells: &mut Vec<Cell>) {
         let Some(h) = &self.header else { return };
         if let Some(sink) = &mut self.sink {
             self.rows_sent += 1;
             sink.row(self.sheet, h, number, cells);
             return;
         }
-        match row_outcome(number, cells, h) {
+        match row_outcome(number, std::mem::take(cells), h) {
             RowOutcome::Position(row) => {
                 self.row_count += 1;
                 self.last_data_row = Some(number);
@@ -928,7 +1138,7 @@ impl<'o, 's> TableBuilder<'o, 's> {
                 .iter()
                 .enumerate()
                 .filter_map(|(j, c)| match c {
-                    Cell::Text(t) if !t.trim().is_empty() => Some((j, t.clone())),
+                    Cell::Text(t) if !t.trim().is_empty() => Some((j, t.to_string())),
                     _ => None,
                 })
                 .collect();
@@ -967,14 +1177,14 @@ impl<'o, 's> TableBuilder<'o, 's> {
             .find(|c| c.role == Role::MarketValue)
             .and_then(|c| currency_in_header(&c.header));
         let header_row = held[header_at].0;
-        self.header = Some(Arc::new(TableHeader {
-            row: header_row,
+        self.header = Some(Arc::new(TableHeader::new(
+            header_row,
             columns,
             cells,
             value_currency,
-        }));
-        for (number, cells) in held.into_iter().skip(header_at + 1) {
-            self.take(number, cells);
+        )));
+        for (number, mut cells) in held.into_iter().skip(header_at + 1) {
+            self.take(number, &mut cells);
         }
     }
 
@@ -1054,8 +1264,21 @@ fn is_note_text(text: &str) -> bool {
 fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOutcome {
     let columns = &header.columns;
     let header_cells = &header.cells;
-    let filled: Vec<&Cell> = cells.iter().filter(|c| !c.is_blank()).collect();
-    if filled.is_empty() {
+    // How many cells hold something, and the first text among them (no allocation: this
+    // runs for every row).
+    let mut filled = 0usize;
+    let mut first_text: Option<&str> = None;
+    for c in &cells {
+        if !c.is_blank() {
+            filled += 1;
+            if first_text.is_none()
+                && let Cell::Text(t) = c
+            {
+                first_text = Some(trim_ws(t));
+            }
+        }
+    }
+    if filled == 0 {
         return RowOutcome::Ignored(BLANK.into());
     }
     // A header repeated on every printed page.
@@ -1074,7 +1297,7 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
                                 .get(..1)
                                 .zip(h.get(..1))
                                 .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
-                                && normalise_header(t) == header_cells[c.index]))
+                                && normalises_to(t, &header_cells[c.index])))
                 }
                 _ => false,
             }
@@ -1084,10 +1307,8 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
         return RowOutcome::Ignored("repeated header row".into());
     }
     let get = |role: Role| -> Option<&Cell> {
-        columns
-            .iter()
-            .find(|c| c.role == role)
-            .and_then(|c| cells.get(c.index))
+        header.role_column[role as usize]
+            .and_then(|i| cells.get(i))
             .filter(|c| !c.is_blank())
     };
     // Whether a role's cell holds a value (checked without allocating: this runs for
@@ -1108,10 +1329,6 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
     .iter()
     .filter(|r| has_text(**r))
     .count();
-    let first_text: Option<&str> = filled.iter().find_map(|c| match c {
-        Cell::Text(t) => Some(trim_ws(t)),
-        _ => None,
-    });
     let codes = [Role::Isin, Role::Cusip, Role::Sedol, Role::Figi]
         .iter()
         .filter(|r| has_text(**r))
@@ -1131,7 +1348,7 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
         let has_amount = [Role::Quantity, Role::MarketValue, Role::Price]
             .iter()
             .any(|r| get(*r).is_some());
-        if filled.len() == 1
+        if filled == 1
             && let Some(t) = &first_text
             && (is_note_text(t) || !has_name)
             && !has_amount
@@ -1142,7 +1359,7 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
             let t = first_text.unwrap_or_default();
             return RowOutcome::Ignored(format!("no identifier, name or amount: {}", excerpt(t)));
         }
-    } else if filled.len() == 1
+    } else if filled == 1
         && let Some(t) = &first_text
         && is_note_text(t)
         && columns.len() >= 3
@@ -1151,7 +1368,6 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
         return RowOutcome::Ignored(format!("note: {}", excerpt(t)));
     }
 
-    drop(filled);
     let mut row = HoldingRow {
         row: number,
         ..HoldingRow::default()
@@ -1284,7 +1500,7 @@ mod tests {
                             if c.is_empty() {
                                 Cell::Empty
                             } else {
-                                Cell::Text(c.to_string())
+                                Cell::Text((*c).into())
                             }
                         })
                         .collect(),
@@ -1482,6 +1698,50 @@ mod tests {
         let t = delimited(&utf16).0.unwrap();
         assert_eq!(t.rows[0].row, 2);
         assert_eq!(t.rows[0].name.as_deref(), Some("China Mobile"));
+    }
+
+    #[test]
+    fn packed_rows_keep_cells_in_their_columns() {
+        let mut a = PackedRows::default();
+        a.set_text(1, "Apple Inc");
+        a.set_value(3, Cell::Number(5.0));
+        a.end_row(7);
+        a.end_row(8); // blank
+        let mut cells = vec![Cell::Text("X".into()), Cell::Empty, Cell::Bool(true)];
+        a.push_cells(9, &mut cells);
+        assert!(cells.is_empty());
+        let mut b = PackedRows::default();
+        b.set_text(0, "Sony");
+        b.set_text(0, "Sony Group"); // the same column again: the last value
+        b.end_row(10);
+        a.append(&b);
+        assert_eq!(a.len(), 4);
+        let rows: Vec<(u32, Vec<Cell>)> = (0..a.len()).map(|i| a.row(i)).collect();
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    7,
+                    vec![
+                        Cell::Empty,
+                        Cell::Text("Apple Inc".into()),
+                        Cell::Empty,
+                        Cell::Number(5.0)
+                    ]
+                ),
+                (8, vec![]),
+                (
+                    9,
+                    vec![Cell::Text("X".into()), Cell::Empty, Cell::Bool(true)]
+                ),
+                (10, vec![Cell::Text("Sony Group".into())]),
+            ]
+        );
+        assert!(a.any_filled());
+        let mut blank = PackedRows::default();
+        blank.set_text(2, "  ");
+        blank.end_row(1);
+        assert!(!blank.any_filled());
     }
 
     #[test]

@@ -379,23 +379,36 @@ pub fn is_mainland_code(code: &str) -> bool {
 /// Market named by an exchange column: an ISO 10383 MIC, an exchange name, a Bloomberg
 /// exchange code or a country.
 pub fn market_from_exchange(raw: &str) -> Option<Market> {
-    let up: String = raw
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    let up = up.split_whitespace().collect::<Vec<_>>().join(" ");
+    let raw = raw.trim();
+    // The usual code (`XHKG`, `TSX`) is read as it is; other texts are upper-cased, with
+    // punctuation as spaces and runs of spaces as one.
+    let up: std::borrow::Cow<'_, str> = if raw
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
+        raw.into()
+    } else {
+        let spaced: String = raw
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        spaced
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .into()
+    };
     if up.is_empty() {
         return None;
     }
     let by_code =
-        match up.as_str() {
+        match &*up {
             "XHKG" | "XHKF" | "SEHK" | "HKEX" | "HKSE" | "HKG" => Some(Market::HK),
             "XSHG" | "XSSC" | "XSHE" | "XSEC" | "SSE" | "SZSE" | "SHA" | "SHE" | "XBSE"
             | "BJSE" => Some(Market::CN),
