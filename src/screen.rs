@@ -1124,7 +1124,13 @@ struct RawBatch {
     sheet: Option<Arc<str>>,
     header: Arc<TableHeader>,
     rows: PackedRows,
+    /// Where the rows' buffers go back once read, for the reader to fill again (fresh
+    /// memory for every batch costs the reading thread page faults and cold writes).
+    spent: SpentBuffers,
 }
+
+/// Emptied batch buffers on their way back to a reader.
+type SpentBuffers = Arc<std::sync::Mutex<Vec<PackedRows>>>;
 
 /// What the reader gives of a table whose rows are streamed: the consumer counts its data
 /// rows and collects its ignored rows.
@@ -1176,10 +1182,19 @@ fn read_batch(raw: RawBatch, stats: &mut Vec<TableStats>) -> Batch {
     if let Some(table) = stats.last_mut() {
         rows.extend(read.into_iter().filter_map(|r| table.record(r)));
     }
-    Batch {
-        sheet: raw.sheet,
-        rows,
+    let RawBatch {
+        sheet,
+        rows: mut packed,
+        spent,
+        ..
+    } = raw;
+    packed.clear();
+    if let Ok(mut spent) = spent.lock()
+        && spent.len() < 4
+    {
+        spent.push(packed);
     }
+    Batch { sheet, rows }
 }
 
 /// Put what the consumer counted of a file's streamed tables into the file.
@@ -1216,6 +1231,8 @@ struct BatchSender {
     /// The table being read: its sheet and header.
     table: Option<(Option<Arc<str>>, Arc<TableHeader>)>,
     raw: PackedRows,
+    /// Buffers of batches already read, to fill again.
+    spent: SpentBuffers,
     read: Vec<HoldingRow>,
     /// The tables of the file, when rows are read here.
     stats: Vec<TableStats>,
@@ -1228,6 +1245,7 @@ impl BatchSender {
             read_here,
             table: None,
             raw: PackedRows::default(),
+            spent: SpentBuffers::default(),
             read: Vec::new(),
             stats: Vec::new(),
         }
@@ -1243,9 +1261,15 @@ impl BatchSender {
                 sheet: sheet.clone(),
                 header: Arc::clone(header),
                 rows: {
-                    let next = PackedRows::with_room_of(&self.raw);
+                    let next = self
+                        .spent
+                        .lock()
+                        .ok()
+                        .and_then(|mut spent| spent.pop())
+                        .unwrap_or_else(|| PackedRows::with_room_of(&self.raw));
                     std::mem::replace(&mut self.raw, next)
                 },
+                spent: Arc::clone(&self.spent),
             }));
         }
         if !self.read.is_empty() {

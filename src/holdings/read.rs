@@ -434,21 +434,28 @@ fn read_workbook<RS: Read + Seek>(
 /// Rows of cells with the texts of all their cells in one string: how a sheet's rows are
 /// read and sent to the workers without a string per cell. Allocating a string per cell
 /// on the reading thread, to be freed by another thread, costs the reading thread (the
-/// slowest part of a spreadsheet's run) far more than copying the text twice.
+/// slowest part of a spreadsheet's run) far more than copying the text twice; cells are
+/// 16 bytes each, so that packing a row writes little more than its text.
 #[derive(Debug, Default)]
 pub struct PackedRows {
     text: String,
     cells: Vec<PackedCell>,
+    /// Cells that do not fit a [`PackedCell`] (error values; texts past 4 GB of a batch).
+    others: Vec<Cell>,
     /// Per row: its number, and the end of its cells in `cells`.
     rows: Vec<(u32, usize)>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 enum PackedCell {
-    /// A text cell: where its text is in `PackedRows::text`.
-    Text(usize, usize),
-    /// Any other cell.
-    Value(Cell),
+    Empty,
+    /// A text cell: where its text starts and ends in `PackedRows::text`.
+    Text(u32, u32),
+    Number(f64),
+    Bool(bool),
+    Date(chrono::NaiveDate),
+    /// Any other cell: its place in `PackedRows::others`.
+    Other(u32),
 }
 
 impl PackedRows {
@@ -457,6 +464,7 @@ impl PackedRows {
         PackedRows {
             text: String::with_capacity(other.text.len()),
             cells: Vec::with_capacity(other.cells.len()),
+            others: Vec::new(),
             rows: Vec::with_capacity(other.rows.len()),
         }
     }
@@ -470,9 +478,11 @@ impl PackedRows {
         self.rows.is_empty()
     }
 
-    fn clear(&mut self) {
+    /// Remove every row, keeping the room.
+    pub fn clear(&mut self) {
         self.text.clear();
         self.cells.clear();
+        self.others.clear();
         self.rows.clear();
     }
 
@@ -488,22 +498,42 @@ impl PackedRows {
             self.cells[at] = cell;
         } else {
             while self.cells.len() < at {
-                self.cells.push(PackedCell::Value(Cell::Empty));
+                self.cells.push(PackedCell::Empty);
             }
             self.cells.push(cell);
         }
     }
 
+    fn set_other(&mut self, col: usize, cell: Cell) {
+        match u32::try_from(self.others.len()) {
+            Ok(i) => {
+                self.others.push(cell);
+                self.set(col, PackedCell::Other(i));
+            }
+            // Four billion odd cells in one batch cannot be read from any sheet.
+            Err(_) => self.set(col, PackedCell::Empty),
+        }
+    }
+
     fn set_text(&mut self, col: usize, text: &str) {
         let start = self.text.len();
-        self.text.push_str(text);
-        self.set(col, PackedCell::Text(start, self.text.len()));
+        match (u32::try_from(start), u32::try_from(start + text.len())) {
+            (Ok(a), Ok(b)) => {
+                self.text.push_str(text);
+                self.set(col, PackedCell::Text(a, b));
+            }
+            _ => self.set_other(col, Cell::Text(text.to_string())),
+        }
     }
 
     fn set_value(&mut self, col: usize, cell: Cell) {
         match cell {
+            Cell::Empty => self.set(col, PackedCell::Empty),
             Cell::Text(t) => self.set_text(col, &t),
-            other => self.set(col, PackedCell::Value(other)),
+            Cell::Number(n) => self.set(col, PackedCell::Number(n)),
+            Cell::Bool(b) => self.set(col, PackedCell::Bool(b)),
+            Cell::Date(d) => self.set(col, PackedCell::Date(d)),
+            other @ Cell::Error(_) => self.set_other(col, other),
         }
     }
 
@@ -522,21 +552,40 @@ impl PackedRows {
 
     /// Add every row of `other`.
     pub fn append(&mut self, other: &PackedRows) {
-        let (text_base, cell_base) = (self.text.len(), self.cells.len());
-        self.text.push_str(&other.text);
-        self.cells.extend(other.cells.iter().map(|c| match c {
-            PackedCell::Text(a, b) => PackedCell::Text(a + text_base, b + text_base),
-            PackedCell::Value(v) => PackedCell::Value(v.clone()),
-        }));
-        self.rows
-            .extend(other.rows.iter().map(|&(n, end)| (n, end + cell_base)));
+        for i in 0..other.len() {
+            let start = if i == 0 { 0 } else { other.rows[i - 1].1 };
+            let (number, end) = other.rows[i];
+            for (col, c) in other.cells[start..end].iter().enumerate() {
+                match *c {
+                    PackedCell::Text(a, b) => {
+                        self.set_text(col, &other.text[a as usize..b as usize])
+                    }
+                    PackedCell::Other(j) => self.set_other(col, other.others[j as usize].clone()),
+                    plain => self.set(col, plain),
+                }
+            }
+            self.end_row(number);
+        }
+    }
+
+    fn cell(&self, c: PackedCell) -> Cell {
+        match c {
+            PackedCell::Empty => Cell::Empty,
+            PackedCell::Text(a, b) => Cell::Text(self.text[a as usize..b as usize].to_string()),
+            PackedCell::Number(n) => Cell::Number(n),
+            PackedCell::Bool(b) => Cell::Bool(b),
+            PackedCell::Date(d) => Cell::Date(d),
+            PackedCell::Other(i) => self.others[i as usize].clone(),
+        }
     }
 
     /// Whether any cell of the rows holds something.
     fn any_filled(&self) -> bool {
-        self.cells.iter().any(|c| match c {
-            PackedCell::Text(a, b) => !trim_ws(&self.text[*a..*b]).is_empty(),
-            PackedCell::Value(v) => !v.is_blank(),
+        self.cells.iter().any(|c| match *c {
+            PackedCell::Empty => false,
+            PackedCell::Text(a, b) => !trim_ws(&self.text[a as usize..b as usize]).is_empty(),
+            PackedCell::Other(i) => !self.others[i as usize].is_blank(),
+            _ => true,
         })
     }
 
@@ -546,10 +595,7 @@ impl PackedRows {
         let (number, end) = self.rows[i];
         let cells = self.cells[start..end]
             .iter()
-            .map(|c| match c {
-                PackedCell::Text(a, b) => Cell::Text(self.text[*a..*b].into()),
-                PackedCell::Value(v) => v.clone(),
-            })
+            .map(|&c| self.cell(c))
             .collect();
         (number, cells)
     }
