@@ -305,6 +305,9 @@ fn large_workbooks_stream_like_whole_reads_inline_or_shared_strings() {
         };
         let whole = read_holdings_file(&spec, &ReadOptions::default()).unwrap();
         let info = &report.inputs[0];
+        let bytes = std::fs::read(path).unwrap();
+        assert_eq!(info.sha256, holdscreen::util::sha256_hex(&bytes));
+        assert_eq!(info.bytes, bytes.len() as u64);
         assert_eq!(info.tables.len(), 2);
         for (t, w) in info.tables.iter().zip(&whole.tables) {
             assert_eq!(t.header_row, 3);

@@ -1791,6 +1791,20 @@ mod tests {
     }
 
     #[test]
+    fn files_are_hashed_in_chunks_as_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.bin");
+        // Over the 1 MB chunk and the size hashed inline for workbooks.
+        let bytes: Vec<u8> = (0..(INLINE_HASH_BYTES as usize + 12_345))
+            .map(|i| (i * 31 % 251) as u8)
+            .collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let d = hash_file(&path).unwrap();
+        assert_eq!(d.sha256, sha256_hex(&bytes));
+        assert_eq!(d.bytes, bytes.len() as u64);
+    }
+
+    #[test]
     fn formats_are_sniffed() {
         assert_eq!(sniff_format(b"PK\x03\x04rest", "xlsm"), Ok(Format::Xlsm));
         assert_eq!(sniff_format(b"ISIN\tName\n", "xls"), Ok(Format::Delimited));
