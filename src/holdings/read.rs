@@ -623,7 +623,17 @@ fn stream_cells<'a>(
     let mut current: Option<u32> = None;
     let mut row = PackedRows::default();
     const PACK_ROWS: usize = 8192;
-    while let Some(cell) = next()? {
+    loop {
+        let cell = match next() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(e) => {
+                // The whole rows read before the fault are read: the open row is dropped.
+                row.cells.truncate(row.open_row_start());
+                builder.push_packed(&mut row);
+                return Err(e);
+            }
+        };
         let (r, c) = cell.get_position();
         let value = into_value(cell);
         if value == DataRef::Empty {
