@@ -601,16 +601,6 @@ impl PackedRows {
     }
 }
 
-/// A cell's value, moved out of the cell: calamine gives only a reference to it, and
-/// copying every inline string of a large sheet is a measurable part of reading it.
-fn into_value<T: calamine::CellType>(cell: calamine::Cell<T>) -> T {
-    let cell = std::mem::ManuallyDrop::new(cell);
-    // SAFETY: `cell` is owned here and, inside ManuallyDrop, is never dropped or used again,
-    // so its value is read (moved) exactly once; its only other field is the position, a
-    // `(u32, u32)` with nothing to drop.
-    unsafe { std::ptr::read(cell.get_value()) }
-}
-
 /// Feeds a sheet's cells, streamed in row order, to a table builder as rows: cells at
 /// their absolute columns, the rows between two non-empty ones as blank rows (as a range
 /// would give them), empty cells skipped.
@@ -635,8 +625,8 @@ fn stream_cells<'a>(
             }
         };
         let (r, c) = cell.get_position();
-        let value = into_value(cell);
-        if value == DataRef::Empty {
+        let value = cell.get_value();
+        if *value == DataRef::Empty {
             continue;
         }
         let number = r + 1;
@@ -664,8 +654,8 @@ fn stream_cells<'a>(
         let c = c as usize;
         match value {
             DataRef::SharedString(s) => row.set_text(c, s),
-            DataRef::String(s) => row.set_text(c, &s),
-            other => row.set_value(c, cell_from_data_ref(&other)),
+            DataRef::String(s) => row.set_text(c, s),
+            other => row.set_value(c, cell_from_data_ref(other)),
         }
     }
     if let Some(n) = current {

@@ -376,34 +376,38 @@ pub fn is_mainland_code(code: &str) -> bool {
     ) || matches!(&code[..2], "43" | "83" | "87" | "92")
 }
 
-/// Market named by an exchange column: an ISO 10383 MIC, an exchange name, a Bloomberg
-/// exchange code or a country.
-pub fn market_from_exchange(raw: &str) -> Option<Market> {
+/// An exchange or country text as the tables below spell it: upper case, punctuation as
+/// spaces, runs of spaces as one. The usual code (`XHKG`, `TSX`, `CN`) is read as it is,
+/// without a copy: this runs for many rows.
+fn market_words(raw: &str) -> std::borrow::Cow<'_, str> {
     let raw = raw.trim();
-    // The usual code (`XHKG`, `TSX`) is read as it is; other texts are upper-cased, with
-    // punctuation as spaces and runs of spaces as one.
-    let up: std::borrow::Cow<'_, str> = if raw
+    if raw
         .bytes()
         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     {
-        raw.into()
-    } else {
-        let spaced: String = raw
-            .chars()
-            .map(|c| {
-                if c.is_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    ' '
-                }
-            })
-            .collect();
-        spaced
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .into()
-    };
+        return raw.into();
+    }
+    let spaced: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    spaced
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .into()
+}
+
+/// Market named by an exchange column: an ISO 10383 MIC, an exchange name, a Bloomberg
+/// exchange code or a country.
+pub fn market_from_exchange(raw: &str) -> Option<Market> {
+    let up = market_words(raw);
     if up.is_empty() {
         return None;
     }
@@ -490,19 +494,8 @@ pub fn market_from_exchange(raw: &str) -> Option<Market> {
 
 /// Market named by a country column: ISO alpha-2, alpha-3 or an English name.
 pub fn market_from_country(raw: &str) -> Option<Market> {
-    let up: String = raw
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    let up = up.split_whitespace().collect::<Vec<_>>().join(" ");
-    let cc = match up.as_str() {
+    let up = market_words(raw);
+    let cc = match &*up {
         "CN"
         | "CHN"
         | "CHINA"
