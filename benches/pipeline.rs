@@ -131,7 +131,7 @@ mod resolve {
         bencher.counter(ItemsCount::new(rows.len())).bench(|| {
             rows.par_iter()
                 .with_min_len(4096)
-                .filter(|r| resolve_row(&index, r, &names, &th).hit.is_some())
+                .filter(|r| resolve_row(&index, &r.ids(), &names, &th).hit.is_some())
                 .count()
         });
     }

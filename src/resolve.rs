@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use crate::holdings::HoldingRow;
+use crate::holdings::RowIds;
 use crate::ident::market_from_country;
 use crate::ident::{
     IdCheck, MarketSource, check_cusip, check_isin, check_sedol, cusip_from_isin, normalise_id_cow,
@@ -76,8 +76,8 @@ pub struct Resolution {
 pub type NameCache = rustc_hash::FxHashMap<String, Option<NameMatch>>;
 
 /// Placeholder texts that mean "no value".
-fn meaningful(v: &Option<String>) -> Option<&str> {
-    let s = crate::util::trim_ws(v.as_deref()?);
+fn meaningful(v: Option<&str>) -> Option<&str> {
+    let s = crate::util::trim_ws(v?);
     if is_no_value(s) { None } else { Some(s) }
 }
 
@@ -96,8 +96,8 @@ fn is_no_value(s: &str) -> bool {
 }
 
 /// The texts of a row that name a company, issuer first.
-pub fn row_names(row: &HoldingRow) -> impl Iterator<Item = &str> {
-    [meaningful(&row.issuer), meaningful(&row.name)]
+pub fn row_names<'a>(row: &RowIds<'a>) -> impl Iterator<Item = &'a str> + use<'a> {
+    [meaningful(row.issuer), meaningful(row.name)]
         .into_iter()
         .flatten()
 }
@@ -109,7 +109,7 @@ fn has_cjk(s: &str) -> bool {
 /// Resolve one row. `names` must hold every text returned by [`row_names`].
 pub fn resolve_row(
     index: &ListIndex,
-    row: &HoldingRow,
+    row: &RowIds<'_>,
     names: &NameCache,
     th: &Thresholds,
 ) -> Resolution {
@@ -118,17 +118,17 @@ pub fn resolve_row(
     let entry_name =
         |id: EntryId| format!("{} (OFAC {})", index.entry(id).name, index.entry(id).id);
 
-    let isin = meaningful(&row.isin).map(normalise_id_cow);
-    let cusip_col = meaningful(&row.cusip).map(normalise_id_cow);
-    let sedol = meaningful(&row.sedol).map(normalise_id_cow);
-    let ticker = meaningful(&row.ticker);
+    let isin = meaningful(row.isin).map(normalise_id_cow);
+    let cusip_col = meaningful(row.cusip).map(normalise_id_cow);
+    let sedol = meaningful(row.sedol).map(normalise_id_cow);
+    let ticker = meaningful(row.ticker);
     // The row's names, trimmed once.
-    let row_names: [Option<&str>; 2] = [meaningful(&row.issuer), meaningful(&row.name)];
+    let row_names: [Option<&str>; 2] = [meaningful(row.issuer), meaningful(row.name)];
     let row_names = || row_names.into_iter().flatten();
     let has_name = row_names().next().is_some();
 
     if isin.is_none() && cusip_col.is_none() && ticker.is_none() && !has_name {
-        res.unscreenable = Some(if sedol.is_some() || meaningful(&row.figi).is_some() {
+        res.unscreenable = Some(if sedol.is_some() || meaningful(row.figi).is_some() {
             "only a SEDOL/FIGI: OFAC publishes no SEDOLs or FIGIs; add an ISIN, CUSIP, ticker with its market, or the issuer's name".into()
         } else {
             "no identifier and no name: add an ISIN, CUSIP, ticker with its market, or the issuer's name".into()
@@ -234,7 +234,7 @@ pub fn resolve_row(
     // Ticker.
     if let Some(t) = ticker
         && let Some((parsed, key)) =
-            read_holding_ticker(t, meaningful(&row.exchange), meaningful(&row.country))
+            read_holding_ticker(t, meaningful(row.exchange), meaningful(row.country))
     {
         match key {
             Some((key, source)) => {
@@ -392,7 +392,7 @@ pub fn resolve_row(
                 index.entry(listed.entry),
                 isin.as_deref(),
                 isin_ok,
-                row.country.as_deref(),
+                row.country,
             )
         {
             strength = Strength::Weak;
@@ -525,6 +525,7 @@ fn pick(mut hits: Vec<Hit>) -> Option<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::holdings::HoldingRow;
     use crate::ident::ticker::parse_list_ticker;
     use crate::ident::{IdCheck, check_isin};
     use crate::list::{Alias, CmicData, Entry, ListKind, ListedIsin, ListedTicker, PartyType};
@@ -608,10 +609,10 @@ mod tests {
     }
 
     fn run(ix: &ListIndex, row: HoldingRow) -> Resolution {
-        let names: NameCache = row_names(&row)
+        let names: NameCache = row_names(&row.ids())
             .map(|n| (n.to_string(), ix.best_name(n)))
             .collect();
-        resolve_row(ix, &row, &names, &Thresholds::default())
+        resolve_row(ix, &row.ids(), &names, &Thresholds::default())
     }
 
     fn hit(r: &Resolution) -> (Basis, Strength, String) {

@@ -1,6 +1,7 @@
 //! One screening run: read the inputs, resolve every row against the index in parallel,
 //! apply the dated rules, and assemble the [`ScreenReport`].
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{SyncSender, sync_channel};
@@ -15,7 +16,7 @@ use crate::holdings::cells::Cell;
 use crate::holdings::{
     HoldingRow, HoldingsError, HoldingsFile, IgnoredRow, InputSpec, PackedRows, ReadOptions,
     RowRead, RowSink, TableHeader, discover_inputs, read_holdings_file, read_holdings_file_into,
-    read_row, trim_trailing_blanks,
+    read_packed_row, trim_trailing_blanks,
 };
 use crate::index::{ListIndex, NameMatch};
 use crate::list::{ListKind, ListSnapshot, SanctionsList};
@@ -217,6 +218,13 @@ pub fn screen_with(
     let mut kept: Vec<Position> = Vec::new();
     let mut early: Vec<(ListKind, NaiveDate)> = Vec::new();
 
+    // Without funds nothing changes a `clear` verdict after the rows are judged: positions
+    // the report does not keep are counted and dropped by the worker that made them.
+    let drop_early = !keep_all && funds.is_empty() && each_batch.is_none();
+    // Holdings whose clear positions are only counted are read, resolved and judged in one
+    // pass over the rows as the reader packed them, their texts borrowed.
+    let one_pass = drop_early && opts.mode == Mode::Holdings;
+
     // Rows are screened in batches as the files are read: resolved and judged in parallel,
     // counted, and kept only when the report needs them.
     let results = stream_inputs(
@@ -224,74 +232,137 @@ pub fn screen_with(
         &opts.read,
         opts.threads,
         progress,
-        |fi, path, batch| {
-            let Batch { sheet, rows: batch } = batch;
-            let key_ids: Vec<usize> = match opts.mode {
-                Mode::Holdings => vec![main; batch.len()],
-                Mode::Orders { default_trade_date } => batch
+        |fi, path, sheet, rows| {
+            let BatchRows {
+                rows,
+                header,
+                table,
+            } = rows;
+            let screened = if one_pass {
+                let ctx = PackedContext {
+                    opts,
+                    path,
+                    sheet: sheet.as_deref(),
+                    rows,
+                    header,
+                };
+                let (index, names) = versions.get(main);
+                let mut screened: Vec<Screened> = (0..rows.len())
+                    .into_par_iter()
+                    .with_min_len(256)
+                    .map(|i| ctx.screen(index, names, i))
+                    .collect();
+                // Rows with a name no earlier row had: the names are resolved (each
+                // once, in parallel), then the rows screened again.
+                let later: Vec<usize> = screened
                     .iter()
-                    .map(|r| match r.trade_date.or(default_trade_date) {
-                        Some(d) => {
-                            let (key, before) = in_force(list, d);
-                            for e in before {
-                                if !early.contains(&e) {
-                                    early.push(e);
+                    .enumerate()
+                    .filter(|(_, s)| matches!(s, Screened::NamesMissing))
+                    .map(|(i, _)| i)
+                    .collect();
+                if !later.is_empty() {
+                    let missing: Vec<String> = later
+                        .par_iter()
+                        .flat_map_iter(|&i| ctx.names_of(i))
+                        .collect();
+                    versions.add_names(missing.iter().map(|n| (main, n.as_str())).collect());
+                    let (index, names) = versions.get(main);
+                    let again: Vec<(usize, Screened)> = later
+                        .into_par_iter()
+                        .map(|i| (i, ctx.screen(index, names, i)))
+                        .collect();
+                    for (i, s) in again {
+                        screened[i] = s;
+                    }
+                }
+                screened
+            } else {
+                let batch = read_packed(rows, header, table);
+                let key_ids: Vec<usize> = match opts.mode {
+                    Mode::Holdings => vec![main; batch.len()],
+                    Mode::Orders { default_trade_date } => batch
+                        .iter()
+                        .map(|r| match r.trade_date.or(default_trade_date) {
+                            Some(d) => {
+                                let (key, before) = in_force(list, d);
+                                for e in before {
+                                    if !early.contains(&e) {
+                                        early.push(e);
+                                    }
                                 }
+                                versions.id_of(key)
                             }
-                            versions.id_of(key)
+                            None => main,
+                        })
+                        .collect(),
+                };
+                versions.resolve_names(&batch, &key_ids);
+                let versions = &versions;
+                let sheet = sheet.as_deref();
+                let screened: Vec<Screened> = batch
+                    .into_par_iter()
+                    .zip(key_ids.into_par_iter())
+                    .with_min_len(256)
+                    .map(|(row, k)| {
+                        let (ix, names) = versions.get(k);
+                        let res = resolve_row(ix, &row.ids(), names, &opts.thresholds);
+                        // A holding that nothing points at is clear: counted, no
+                        // position made.
+                        if drop_early
+                            && opts.mode == Mode::Holdings
+                            && res.hit.is_none()
+                            && res.unscreenable.is_none()
+                        {
+                            return Screened::Counted(Counted {
+                                row: row.row,
+                                status: Status::Clear,
+                                market_value: row.market_value,
+                                currency: row.currency.map(Cow::Owned),
+                            });
                         }
-                        None => main,
+                        let mut p = position(ix, opts, path, sheet, row, res);
+                        if several_versions {
+                            p.notes.push(format!(
+                                "judged against the list in force then: {}",
+                                versions.label(k)
+                            ));
+                        }
+                        if drop_early && p.status == Status::Clear {
+                            Screened::Counted(Counted::from(p))
+                        } else {
+                            Screened::Kept(Box::new(p))
+                        }
                     })
-                    .collect(),
+                    .collect();
+                screened
             };
-            versions.resolve_names(&batch, &key_ids);
-            let versions = &versions;
-            // Without funds nothing changes a `clear` verdict after this point: positions
-            // the report does not keep are counted and dropped by the worker that made them.
-            let drop_early = !keep_all && funds.is_empty() && each_batch.is_none();
-            let screened: Vec<Screened> = batch
-                .into_par_iter()
-                .zip(key_ids.into_par_iter())
-                .with_min_len(256)
-                .map(|(row, k)| {
-                    let (ix, names) = versions.get(k);
-                    let res = resolve_row(ix, &row, names, &opts.thresholds);
-                    // A holding that nothing points at is clear: counted, no position made.
-                    if drop_early
-                        && opts.mode == Mode::Holdings
-                        && res.hit.is_none()
-                        && res.unscreenable.is_none()
-                    {
-                        return Screened::Counted(Counted {
-                            status: Status::Clear,
-                            market_value: row.market_value,
-                            currency: row.currency,
-                        });
-                    }
-                    let mut p = position(ix, opts, path, sheet.as_deref(), row, res);
-                    if several_versions {
-                        p.notes.push(format!(
-                            "judged against the list in force then: {}",
-                            versions.label(k)
-                        ));
-                    }
-                    if drop_early && p.status == Status::Clear {
-                        Screened::Counted(Counted::from(p))
-                    } else {
-                        Screened::Kept(p)
-                    }
-                })
-                .collect();
-            let rows = screened.len();
+            let mut rows = 0usize;
             let mut full: Vec<Position> = Vec::new();
-            let mut counted: Vec<Option<Counted>> = Vec::with_capacity(rows);
+            let mut counted: Vec<Option<Counted>> = Vec::with_capacity(screened.len());
             for s in screened {
-                match s {
+                let number = match s {
                     Screened::Kept(p) => {
-                        full.push(p);
+                        let number = p.row;
+                        full.push(*p);
                         counted.push(None);
+                        number
                     }
-                    Screened::Counted(c) => counted.push(Some(c)),
+                    Screened::Counted(c) => {
+                        let number = c.row;
+                        counted.push(Some(c));
+                        number
+                    }
+                    Screened::Ignored(ignored) => {
+                        table.ignored.push(ignored);
+                        continue;
+                    }
+                    // Every name is resolved by now.
+                    Screened::NamesMissing => continue,
+                };
+                rows += 1;
+                if one_pass {
+                    table.rows += 1;
+                    table.last_data_row = Some(number);
                 }
             }
             if !funds.is_empty() {
@@ -617,7 +688,7 @@ fn table_rows(files: &[HoldingsFile]) -> Vec<(&HoldingsFile, Option<&str>, &Hold
 fn name_cache<'a>(index: &ListIndex, rows: impl Iterator<Item = &'a HoldingRow>) -> NameCache {
     // A hash set: books repeat names across accounts, and ordering them costs more than
     // resolving them (the cache is looked up, never iterated).
-    let distinct: rustc_hash::FxHashSet<&str> = rows.flat_map(row_names).collect();
+    let distinct: rustc_hash::FxHashSet<&str> = rows.flat_map(|r| row_names(&r.ids())).collect();
     distinct
         .into_par_iter()
         .map(|n| (n.to_string(), index.best_name(n)))
@@ -647,7 +718,7 @@ fn funds_of(files: &[HoldingsFile], index: &ListIndex, thresholds: &Thresholds) 
         };
         let fund = &mut funds[fi];
         fund.constituents += 1;
-        let res = resolve_row(index, row, &names, thresholds);
+        let res = resolve_row(index, &row.ids(), &names, thresholds);
         if let Some(hit) = res.hit {
             let entry = index.entry(hit.entry);
             fund.listed.push(ListedConstituent {
@@ -909,27 +980,88 @@ fn input_info(f: &HoldingsFile) -> InputInfo {
 }
 
 /// A screened row: the position, or (when the report does not keep it) what the summary
-/// counts of it. Unboxed: these live in one vector per batch, and a box would cost an
-/// allocation per kept row.
-#[allow(clippy::large_enum_variant)]
-enum Screened {
-    Kept(Position),
-    Counted(Counted),
+/// counts of it. The position is boxed: these live in one vector per batch, which would
+/// otherwise be megabytes of fresh memory per batch for the few rows that are kept.
+enum Screened<'r> {
+    Kept(Box<Position>),
+    Counted(Counted<'r>),
+    /// A row that is not a position (read in the same pass).
+    Ignored(IgnoredRow),
+    /// A row with a name not yet resolved, to screen again once it is.
+    NamesMissing,
 }
 
-/// What the summary counts of a position.
-struct Counted {
+/// What the summary counts of a position (its currency may be borrowed from the batch).
+struct Counted<'r> {
+    row: u32,
     status: Status,
     market_value: Option<f64>,
-    currency: Option<String>,
+    currency: Option<Cow<'r, str>>,
 }
 
-impl From<Position> for Counted {
-    fn from(p: Position) -> Counted {
+impl From<Position> for Counted<'_> {
+    fn from(p: Position) -> Self {
         Counted {
+            row: p.row,
             status: p.status,
             market_value: p.market_value,
-            currency: p.currency,
+            currency: p.currency.map(Cow::Owned),
+        }
+    }
+}
+
+/// What screening packed holdings rows in one pass needs besides the index.
+struct PackedContext<'a, 'r> {
+    opts: &'a ScreenOptions,
+    path: &'a str,
+    sheet: Option<&'a str>,
+    rows: &'r PackedRows,
+    header: &'a TableHeader,
+}
+
+impl<'r> PackedContext<'_, 'r> {
+    /// Read, resolve and judge row `i` of a batch of holdings: a clear row is only counted
+    /// (no string of it copied). `names` must hold its names, else it is
+    /// [`Screened::NamesMissing`].
+    fn screen(&self, index: &ListIndex, names: &NameCache, i: usize) -> Screened<'r> {
+        let row = match read_packed_row(self.rows, i, self.header) {
+            RowRead::Data(row) => row,
+            RowRead::Ignored(ignored) => return Screened::Ignored(ignored),
+        };
+        let ids = row.ids();
+        if row_names(&ids).any(|n| !names.contains_key(n)) {
+            return Screened::NamesMissing;
+        }
+        let res = resolve_row(index, &ids, names, &self.opts.thresholds);
+        // A holding that nothing points at is clear: counted, no position made.
+        if res.hit.is_none() && res.unscreenable.is_none() {
+            return Screened::Counted(Counted {
+                row: row.row,
+                status: Status::Clear,
+                market_value: row.market_value,
+                currency: row.currency,
+            });
+        }
+        let p = position(
+            index,
+            self.opts,
+            self.path,
+            self.sheet,
+            row.into_owned(),
+            res,
+        );
+        if p.status == Status::Clear {
+            Screened::Counted(Counted::from(p))
+        } else {
+            Screened::Kept(Box::new(p))
+        }
+    }
+
+    /// The names of row `i` (when it is a data row).
+    fn names_of(&self, i: usize) -> Vec<String> {
+        match read_packed_row(self.rows, i, self.header) {
+            RowRead::Data(row) => row_names(&row.ids()).map(str::to_string).collect(),
+            RowRead::Ignored(_) => Vec::new(),
         }
     }
 }
@@ -1087,11 +1219,17 @@ impl<'l, 'c> Versions<'l, 'c> {
             .par_iter()
             .zip(keys.par_iter())
             .flat_map_iter(|(row, &k)| {
-                row_names(row)
+                row_names(&row.ids())
                     .filter(move |n| !names[k].contains_key(*n))
                     .map(move |n| (k, n))
             })
             .collect();
+        self.add_names(missing);
+    }
+
+    /// Resolve names (with their version numbers) that the caches may not hold yet: each
+    /// distinct one once, in parallel.
+    fn add_names(&mut self, missing: Vec<(usize, &str)>) {
         if missing.is_empty() {
             return;
         }
@@ -1099,8 +1237,10 @@ impl<'l, 'c> Versions<'l, 'c> {
         // iterated, so their order does not matter).
         let distinct: rustc_hash::FxHashSet<(usize, &str)> = missing.into_iter().collect();
         let indexes = &self.indexes;
+        let names = &self.names;
         let found: Vec<(usize, String, Option<NameMatch>)> = distinct
             .into_par_iter()
+            .filter(|(k, n)| !names[*k].contains_key(*n))
             .map(|(k, n)| (k, n.to_string(), indexes[k].best_name(n)))
             .collect();
         for (k, n, m) in found {
@@ -1111,12 +1251,6 @@ impl<'l, 'c> Versions<'l, 'c> {
 
 /// Rows per batch screened at once.
 const BATCH_ROWS: usize = 8192;
-
-/// A batch of data rows of one table (sheet) of a file.
-struct Batch {
-    sheet: Option<Arc<str>>,
-    rows: Vec<HoldingRow>,
-}
 
 /// Rows as a reader thread sends them: cells below a table's header (one table per batch),
 /// turned into data rows by the workers ([`read_row`]).
@@ -1159,31 +1293,32 @@ impl TableStats {
     }
 }
 
-/// Turn a batch of raw rows into data rows (in parallel), recording the ignored ones and
-/// the counts in `stats` (the tables of the file, in order).
-fn read_batch(raw: RawBatch, stats: &mut Vec<TableStats>) -> Batch {
-    let header = &raw.header;
-    let packed = &raw.rows;
-    let read: Vec<RowRead> = (0..packed.len())
+/// A batch of rows of one table of a file, as [`stream_inputs`] gives them to its
+/// consumer: cells below `header`, for the consumer to read; it records in `table` what it
+/// read (data rows, ignored rows).
+struct BatchRows<'b> {
+    rows: &'b PackedRows,
+    header: &'b TableHeader,
+    table: &'b mut TableStats,
+}
+
+/// Turn packed rows into data rows (in parallel), recording the ignored ones and the
+/// counts in `table`.
+fn read_packed(rows: &PackedRows, header: &TableHeader, table: &mut TableStats) -> Vec<HoldingRow> {
+    let read: Vec<RowRead> = (0..rows.len())
         .into_par_iter()
         .with_min_len(256)
-        .map(|i| {
-            let (number, cells) = packed.row(i);
-            read_row(number, cells, header)
+        .map(|i| match read_packed_row(rows, i, header) {
+            RowRead::Data(row) => RowRead::Data(Box::new(row.into_owned())),
+            RowRead::Ignored(ignored) => RowRead::Ignored(ignored),
         })
         .collect();
-    if stats.last().is_none_or(|t| t.sheet != raw.sheet) {
-        stats.push(TableStats {
-            sheet: raw.sheet.clone(),
-            ..TableStats::default()
-        });
-    }
-    let mut rows = Vec::with_capacity(read.len());
-    if let Some(table) = stats.last_mut() {
-        rows.extend(read.into_iter().filter_map(|r| table.record(r)));
-    }
+    read.into_iter().filter_map(|r| table.record(r)).collect()
+}
+
+/// Give a batch's emptied buffer back to its reader, to fill again.
+fn recycle(raw: RawBatch) {
     let RawBatch {
-        sheet,
         rows: mut packed,
         spent,
         ..
@@ -1194,7 +1329,6 @@ fn read_batch(raw: RawBatch, stats: &mut Vec<TableStats>) -> Batch {
     {
         spent.push(packed);
     }
-    Batch { sheet, rows }
 }
 
 /// Put what the consumer counted of a file's streamed tables into the file.
@@ -1216,38 +1350,26 @@ fn apply_stats(file: &mut HoldingsFile, stats: Vec<TableStats>) {
 enum FileMsg {
     /// Rows as cells, for the workers to read.
     Rows(RawBatch),
-    /// Rows already read.
-    Read(Batch),
     Done(Result<HoldingsFile, HoldingsError>),
 }
 
 /// The [`RowSink`] of a reader thread: rows go out in batches of one table each.
 struct BatchSender {
     tx: SyncSender<FileMsg>,
-    /// Rows are turned into data rows here, on the reading thread, instead of by the
-    /// workers: for text files, whose reading is cheap next to the rest (a spreadsheet's
-    /// XML is the slow part of a run, and its reader should do nothing else).
-    read_here: bool,
     /// The table being read: its sheet and header.
     table: Option<(Option<Arc<str>>, Arc<TableHeader>)>,
     raw: PackedRows,
     /// Buffers of batches already read, to fill again.
     spent: SpentBuffers,
-    read: Vec<HoldingRow>,
-    /// The tables of the file, when rows are read here.
-    stats: Vec<TableStats>,
 }
 
 impl BatchSender {
-    fn new(tx: SyncSender<FileMsg>, read_here: bool) -> Self {
+    fn new(tx: SyncSender<FileMsg>) -> Self {
         BatchSender {
             tx,
-            read_here,
             table: None,
             raw: PackedRows::default(),
             spent: SpentBuffers::default(),
-            read: Vec::new(),
-            stats: Vec::new(),
         }
     }
 
@@ -1272,22 +1394,11 @@ impl BatchSender {
                 spent: Arc::clone(&self.spent),
             }));
         }
-        if !self.read.is_empty() {
-            let _ = self.tx.send(FileMsg::Read(Batch {
-                sheet: sheet.clone(),
-                rows: std::mem::take(&mut self.read),
-            }));
-        }
     }
 
     /// The last message of a file.
     fn done(mut self, result: Result<HoldingsFile, HoldingsError>) {
         self.flush();
-        let stats = std::mem::take(&mut self.stats);
-        let result = result.map(|mut f| {
-            apply_stats(&mut f, stats);
-            f
-        });
         let _ = self.tx.send(FileMsg::Done(result));
     }
 }
@@ -1303,12 +1414,6 @@ impl BatchSender {
         {
             self.flush();
             self.table = Some((sheet.map(Arc::from), Arc::clone(header)));
-            if self.read_here {
-                self.stats.push(TableStats {
-                    sheet: sheet.map(Arc::from),
-                    ..TableStats::default()
-                });
-            }
         }
     }
 }
@@ -1322,19 +1427,6 @@ impl RowSink for BatchSender {
         cells: &mut Vec<Cell>,
     ) {
         self.enter_table(sheet, header);
-        if self.read_here {
-            if let Some(row) = self
-                .stats
-                .last_mut()
-                .and_then(|table| table.record(read_row(number, std::mem::take(cells), header)))
-            {
-                self.read.push(row);
-            }
-            if self.read.len() >= BATCH_ROWS {
-                self.flush();
-            }
-            return;
-        }
         self.raw.push_cells(number, cells);
         if self.raw.len() >= BATCH_ROWS {
             self.flush();
@@ -1347,13 +1439,6 @@ impl RowSink for BatchSender {
         header: &Arc<TableHeader>,
         rows: &mut PackedRows,
     ) {
-        if self.read_here {
-            for i in 0..rows.len() {
-                let (number, mut cells) = rows.row(i);
-                self.row(sheet, header, number, &mut cells);
-            }
-            return;
-        }
         self.enter_table(sheet, header);
         // The reader's batch becomes this one as it is when this one is empty.
         if self.raw.is_empty() {
@@ -1368,7 +1453,7 @@ impl RowSink for BatchSender {
 }
 
 /// Read the input files on up to `readers` threads and hand their rows, batch by batch, to
-/// `each_batch(input number, path, rows)` on this thread, in input order (files in the
+/// `each_batch(input number, path, sheet, rows)` on this thread, in input order (files in the
 /// order given, rows in file order) while later files and later rows are still being
 /// read. Each file's reader waits when two batches of it are pending, so memory holds a
 /// few batches, not the books. Returns each file's result, in input order.
@@ -1377,7 +1462,7 @@ fn stream_inputs(
     read: &ReadOptions,
     readers: usize,
     progress: &dyn Progress,
-    mut each_batch: impl FnMut(usize, &str, Batch),
+    mut each_batch: impl FnMut(usize, &str, Option<Arc<str>>, BatchRows<'_>),
 ) -> Vec<Result<HoldingsFile, HoldingsError>> {
     let n = specs.len();
     let readers = readers.clamp(1, n.max(1));
@@ -1408,16 +1493,7 @@ fn stream_inputs(
                     let Some(tx) = senders[i].lock().ok().and_then(|mut s| s.take()) else {
                         continue;
                     };
-                    let text = specs[i]
-                        .path
-                        .extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| {
-                            ["csv", "tsv", "txt", "tab"]
-                                .iter()
-                                .any(|t| e.eq_ignore_ascii_case(t))
-                        });
-                    let mut sink = BatchSender::new(tx.clone(), text);
+                    let mut sink = BatchSender::new(tx.clone());
                     // A reader that panics (a malformed file can make a parser panic) ends
                     // its file with an error instead of leaving the run waiting for it.
                     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -1451,10 +1527,26 @@ fn stream_inputs(
                 loop {
                     match rx.recv() {
                         Ok(FileMsg::Rows(raw)) => {
-                            let batch = read_batch(raw, &mut stats);
-                            each_batch(i, &specs[i].display, batch);
+                            if stats.last().is_none_or(|t| t.sheet != raw.sheet) {
+                                stats.push(TableStats {
+                                    sheet: raw.sheet.clone(),
+                                    ..TableStats::default()
+                                });
+                            }
+                            if let Some(table) = stats.last_mut() {
+                                each_batch(
+                                    i,
+                                    &specs[i].display,
+                                    raw.sheet.clone(),
+                                    BatchRows {
+                                        rows: &raw.rows,
+                                        header: &raw.header,
+                                        table,
+                                    },
+                                );
+                            }
+                            recycle(raw);
                         }
-                        Ok(FileMsg::Read(batch)) => each_batch(i, &specs[i].display, batch),
                         Ok(FileMsg::Done(result)) => {
                             if let Ok(mut at) = consuming.lock() {
                                 *at = i + 1;

@@ -21,24 +21,62 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// The cell, borrowed.
+    pub fn as_ref(&self) -> CellRef<'_> {
+        match self {
+            Cell::Empty => CellRef::Empty,
+            Cell::Text(t) => CellRef::Text(t),
+            Cell::Number(n) => CellRef::Number(*n),
+            Cell::Bool(b) => CellRef::Bool(*b),
+            Cell::Date(d) => CellRef::Date(*d),
+            Cell::Error(e) => CellRef::Error(e),
+        }
+    }
+
     /// True for an empty cell or one holding only spaces.
     pub fn is_blank(&self) -> bool {
-        match self {
-            Cell::Empty => true,
-            Cell::Text(t) => crate::util::trim_ws(t).is_empty(),
-            _ => false,
-        }
+        self.as_ref().is_blank()
     }
 
     /// The cell as text (trimmed), as a user would read it; `None` when blank.
     pub fn text(&self) -> Option<String> {
+        self.as_ref().text().map(Cow::into_owned)
+    }
+}
+
+/// A cell borrowed from where it is kept (a [`Cell`], or a batch of rows whose texts share
+/// one string): how rows are read without a string per cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CellRef<'a> {
+    Empty,
+    Text(&'a str),
+    Number(f64),
+    Bool(bool),
+    Date(NaiveDate),
+    /// A spreadsheet error value such as `#N/A`.
+    Error(&'a str),
+}
+
+impl<'a> CellRef<'a> {
+    /// True for an empty cell or one holding only spaces.
+    pub fn is_blank(self) -> bool {
+        match self {
+            CellRef::Empty => true,
+            CellRef::Text(t) => crate::util::trim_ws(t).is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text (trimmed), as a user would read it; `None` when blank. A text cell
+    /// is borrowed.
+    pub fn text(self) -> Option<Cow<'a, str>> {
         let s = match self {
-            Cell::Empty => return None,
-            Cell::Text(t) => t.trim().to_string(),
-            Cell::Number(n) => number_text(*n),
-            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
-            Cell::Error(e) => e.clone(),
+            CellRef::Empty => return None,
+            CellRef::Text(t) => Cow::Borrowed(t.trim()),
+            CellRef::Number(n) => Cow::Owned(number_text(n)),
+            CellRef::Bool(b) => Cow::Borrowed(if b { "TRUE" } else { "FALSE" }),
+            CellRef::Date(d) => Cow::Owned(d.format("%Y-%m-%d").to_string()),
+            CellRef::Error(e) => Cow::Borrowed(e),
         };
         (!s.is_empty()).then_some(s)
     }
@@ -63,10 +101,56 @@ pub fn is_placeholder(text: &str) -> bool {
     t.len() <= 4 && PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(t))
 }
 
+/// A plain decimal ("1234.5", "-12", "0.25") of at most 15 significant digits, read in
+/// one pass: the digits as an integer, divided by a power of ten. Both are exact in an
+/// f64, so the one division rounds correctly: the same value as `str::parse` gives (its
+/// own fast path), without its general machinery (this runs for every amount cell).
+fn plain_decimal(s: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, body) = match s.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        bytes => (false, bytes),
+    };
+    let mut mantissa: u64 = 0;
+    // Significant digits (leading zeros are not), and whether there is any digit.
+    let mut significant = 0usize;
+    let mut any_digit = false;
+    let mut decimals: Option<usize> = None;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                any_digit = true;
+                if mantissa > 0 {
+                    significant += 1;
+                }
+                if let Some(d) = &mut decimals {
+                    *d += 1;
+                }
+                if significant > 15 || decimals.is_some_and(|d| d > 15) {
+                    return None;
+                }
+            }
+            b'.' if decimals.is_none() => decimals = Some(0),
+            _ => return None,
+        }
+    }
+    if !any_digit {
+        return None;
+    }
+    let v = mantissa as f64 / POW10[decimals.unwrap_or(0)];
+    Some(if negative { -v } else { v })
+}
+
 /// Parse a number written as text: thousands separators (`,` `.` space, apostrophe),
 /// decimal comma, currency signs or codes, parentheses or a trailing minus for negatives.
 pub fn parse_number(text: &str) -> Result<Option<f64>, String> {
     let raw = crate::util::trim_ws(text);
+    if let Some(v) = plain_decimal(raw) {
+        return Ok(Some(v));
+    }
     // The usual number ("1234.5", "-12") at once, without the general path's copies.
     let digits = raw.strip_prefix('-').unwrap_or(raw).as_bytes();
     if digits.iter().any(u8::is_ascii_digit)
@@ -179,48 +263,48 @@ fn thousands_grouped(s: &str, sep: char) -> bool {
 }
 
 /// A numeric cell: a number, or text that parses as one.
-pub fn cell_number(cell: &Cell) -> Result<Option<f64>, String> {
+pub fn cell_number(cell: CellRef<'_>) -> Result<Option<f64>, String> {
     match cell {
-        Cell::Empty => Ok(None),
-        Cell::Number(n) => Ok(Some(*n)),
-        Cell::Text(t) => parse_number(t),
-        Cell::Bool(_) => Err("a TRUE/FALSE value is not a number".into()),
-        Cell::Date(d) => Err(format!("a date ({d}) is not a number")),
-        Cell::Error(e) => Err(format!("cell holds the error {e}")),
+        CellRef::Empty => Ok(None),
+        CellRef::Number(n) => Ok(Some(n)),
+        CellRef::Text(t) => parse_number(t),
+        CellRef::Bool(_) => Err("a TRUE/FALSE value is not a number".into()),
+        CellRef::Date(d) => Err(format!("a date ({d}) is not a number")),
+        CellRef::Error(e) => Err(format!("cell holds the error {e}")),
     }
 }
 
 /// An identifier whose leading zeros a spreadsheet dropped ("37833100" for CUSIP
 /// 037833100): pad with zeros to `len` when the padded value passes the check digit.
-pub fn repair_leading_zeros(value: &str, len: usize, check: fn(&str) -> IdCheck) -> String {
+pub fn repair_leading_zeros(value: &str, len: usize, check: fn(&str) -> IdCheck) -> Cow<'_, str> {
     let v = value.trim();
     if v.len() < len && !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) {
         let padded = format!("{v:0>len$}");
         if check(&padded) == IdCheck::Valid {
-            return padded;
+            return Cow::Owned(padded);
         }
     }
-    v.to_string()
+    Cow::Borrowed(v)
 }
 
 /// CUSIP as written, or repaired when a spreadsheet dropped its leading zeros.
-pub fn repair_cusip(value: &str) -> String {
+pub fn repair_cusip(value: &str) -> Cow<'_, str> {
     repair_leading_zeros(value, 9, check_cusip)
 }
 
 /// SEDOL as written, or repaired when a spreadsheet dropped its leading zeros.
-pub fn repair_sedol(value: &str) -> String {
+pub fn repair_sedol(value: &str) -> Cow<'_, str> {
     repair_leading_zeros(value, 7, check_sedol)
 }
 
 /// A date cell or date text (ISO, `2025-06-03`, `03 Jun 2025`, `03-Jun-2025`, `2025/06/03`,
 /// `20250603`). Ambiguous day/month numeric forms (`03/06/2025`) are refused.
-pub fn cell_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
+pub fn cell_date(cell: CellRef<'_>) -> Result<Option<NaiveDate>, String> {
     match cell {
-        Cell::Empty => Ok(None),
-        Cell::Date(d) => Ok(Some(*d)),
-        Cell::Text(t) if is_placeholder(t) => Ok(None),
-        Cell::Text(t) => {
+        CellRef::Empty => Ok(None),
+        CellRef::Date(d) => Ok(Some(d)),
+        CellRef::Text(t) if is_placeholder(t) => Ok(None),
+        CellRef::Text(t) => {
             let t = t.trim();
             let t = t
                 .split(['T', ' '])
@@ -244,9 +328,9 @@ pub fn cell_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
                 "'{t}' is not a date holdscreen can read unambiguously; write it as YYYY-MM-DD"
             ))
         }
-        Cell::Number(n) => Err(format!("{} is not a date", number_text(*n))),
-        Cell::Bool(_) => Err("a TRUE/FALSE value is not a date".into()),
-        Cell::Error(e) => Err(format!("cell holds the error {e}")),
+        CellRef::Number(n) => Err(format!("{} is not a date", number_text(n))),
+        CellRef::Bool(_) => Err("a TRUE/FALSE value is not a date".into()),
+        CellRef::Error(e) => Err(format!("cell holds the error {e}")),
     }
 }
 
@@ -350,9 +434,54 @@ mod tests {
             "20250603",
             "2025-06-03T00:00:00",
         ] {
-            assert_eq!(cell_date(&Cell::Text(t.into())), Ok(Some(d)), "{t}");
+            assert_eq!(cell_date(CellRef::Text(t)), Ok(Some(d)), "{t}");
         }
-        assert!(cell_date(&Cell::Text("03/06/2025".into())).is_err());
+        assert!(cell_date(CellRef::Text("03/06/2025")).is_err());
+    }
+
+    #[test]
+    fn plain_decimals_read_as_str_parse_does() {
+        for t in [
+            "0",
+            "-0",
+            "1",
+            "-12",
+            "1234.5",
+            "13591477.17",
+            "0.1",
+            "0.3",
+            ".5",
+            "5.",
+            "-.25",
+            "999999999999999",
+            "123456789.012345",
+            "0.000000000000001",
+            "268.41",
+            "007",
+        ] {
+            let want: f64 = t.parse().unwrap();
+            let got = plain_decimal(t).unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{t}");
+            assert_eq!(parse_number(t), Ok(Some(want)), "{t}");
+        }
+        for t in [
+            "",
+            "-",
+            ".",
+            "1.2.3",
+            "1,234",
+            "1e5",
+            "+1",
+            "1234567890123456",
+            "--1",
+        ] {
+            assert_eq!(plain_decimal(t), None, "{t}");
+        }
+        // Past its reach, the general path still reads it.
+        assert_eq!(
+            parse_number("1234567890123456"),
+            Ok(Some(1234567890123456.0))
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod columns;
 pub mod discover;
 pub mod read;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use discover::{InputSpec, discover_inputs};
 pub use read::{
     HoldingsError, PackedRows, ReadOptions, RowRead, RowSink, TableHeader, read_holdings_file,
-    read_holdings_file_into, read_row, trim_trailing_blanks,
+    read_holdings_file_into, read_packed_row, read_row, trim_trailing_blanks,
 };
 
 /// What a column of a holdings table means.
@@ -166,6 +167,108 @@ pub struct HoldingRow {
     /// Weight in a fund, in percent (constituents files).
     pub weight: Option<f64>,
     pub problems: Vec<CellProblem>,
+}
+
+impl HoldingRow {
+    /// The texts that tell which security the row is.
+    pub fn ids(&self) -> RowIds<'_> {
+        RowIds {
+            isin: self.isin.as_deref(),
+            cusip: self.cusip.as_deref(),
+            sedol: self.sedol.as_deref(),
+            figi: self.figi.as_deref(),
+            ticker: self.ticker.as_deref(),
+            name: self.name.as_deref(),
+            issuer: self.issuer.as_deref(),
+            exchange: self.exchange.as_deref(),
+            country: self.country.as_deref(),
+        }
+    }
+}
+
+/// A [`HoldingRow`] whose texts are borrowed from the cells they were read from: how rows
+/// are screened without a string per cell. [`HoldingRowRef::into_owned`] makes the row
+/// when it is kept.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HoldingRowRef<'a> {
+    pub row: u32,
+    pub account: Option<Cow<'a, str>>,
+    pub isin: Option<Cow<'a, str>>,
+    pub cusip: Option<Cow<'a, str>>,
+    pub sedol: Option<Cow<'a, str>>,
+    pub figi: Option<Cow<'a, str>>,
+    pub ticker: Option<Cow<'a, str>>,
+    pub name: Option<Cow<'a, str>>,
+    pub issuer: Option<Cow<'a, str>>,
+    pub exchange: Option<Cow<'a, str>>,
+    pub country: Option<Cow<'a, str>>,
+    pub quantity: Option<f64>,
+    pub price: Option<f64>,
+    pub market_value: Option<f64>,
+    pub currency: Option<Cow<'a, str>>,
+    pub side: Option<Cow<'a, str>>,
+    pub trade_date: Option<chrono::NaiveDate>,
+    pub trade_date_text: Option<Cow<'a, str>>,
+    pub weight: Option<f64>,
+    pub problems: Vec<CellProblem>,
+}
+
+impl HoldingRowRef<'_> {
+    /// The texts that tell which security the row is.
+    pub fn ids(&self) -> RowIds<'_> {
+        RowIds {
+            isin: self.isin.as_deref(),
+            cusip: self.cusip.as_deref(),
+            sedol: self.sedol.as_deref(),
+            figi: self.figi.as_deref(),
+            ticker: self.ticker.as_deref(),
+            name: self.name.as_deref(),
+            issuer: self.issuer.as_deref(),
+            exchange: self.exchange.as_deref(),
+            country: self.country.as_deref(),
+        }
+    }
+
+    /// The row with texts of its own.
+    pub fn into_owned(self) -> HoldingRow {
+        let own = |t: Option<Cow<'_, str>>| t.map(Cow::into_owned);
+        HoldingRow {
+            row: self.row,
+            account: own(self.account),
+            isin: own(self.isin),
+            cusip: own(self.cusip),
+            sedol: own(self.sedol),
+            figi: own(self.figi),
+            ticker: own(self.ticker),
+            name: own(self.name),
+            issuer: own(self.issuer),
+            exchange: own(self.exchange),
+            country: own(self.country),
+            quantity: self.quantity,
+            price: self.price,
+            market_value: self.market_value,
+            currency: own(self.currency),
+            side: own(self.side),
+            trade_date: self.trade_date,
+            trade_date_text: own(self.trade_date_text),
+            weight: self.weight,
+            problems: self.problems,
+        }
+    }
+}
+
+/// The texts of a row that tell which security it is (what resolving reads).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowIds<'a> {
+    pub isin: Option<&'a str>,
+    pub cusip: Option<&'a str>,
+    pub sedol: Option<&'a str>,
+    pub figi: Option<&'a str>,
+    pub ticker: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub issuer: Option<&'a str>,
+    pub exchange: Option<&'a str>,
+    pub country: Option<&'a str>,
 }
 
 /// A row of a table that is not a position (blank line, total line, footer text).

@@ -15,16 +15,18 @@ use sha2::{Digest, Sha256};
 
 use calamine::{Data, DataRef, Reader, SheetType, Sheets};
 
+use std::borrow::Cow;
+
 use super::cells::{
-    Cell, cell_date, cell_number, decode_text, is_placeholder, parse_number, repair_cusip,
+    Cell, CellRef, cell_date, cell_number, decode_text, is_placeholder, parse_number, repair_cusip,
     repair_sedol, windows_1252,
 };
 use super::columns::{
     HEADER_SCAN_ROWS, header_score, map_columns, normalise_header, normalises_to,
 };
 use super::{
-    CellProblem, ColumnMapping, HoldingRow, HoldingsFile, HoldingsTable, IgnoredRow, InputSpec,
-    Role, SkippedSheet,
+    CellProblem, ColumnMapping, HoldingRow, HoldingRowRef, HoldingsFile, HoldingsTable, IgnoredRow,
+    InputSpec, Role, SkippedSheet,
 };
 use crate::util::{hex, sha256_hex, trim_ws};
 
@@ -101,15 +103,31 @@ pub trait RowSink {
 
 /// What a streamed row is: a data row, or a row that is not a position (with the reason).
 #[derive(Debug)]
-pub enum RowRead {
-    Data(Box<HoldingRow>),
+pub enum RowRead<R = Box<HoldingRow>> {
+    Data(R),
     Ignored(IgnoredRow),
 }
 
 /// Turn a row of cells below a table's header into a data row or an ignored row (blank,
 /// repeated header, total line, footer note).
-pub fn read_row(number: u32, cells: Vec<Cell>, header: &TableHeader) -> RowRead {
-    match row_outcome(number, cells, header) {
+pub fn read_row(number: u32, cells: &[Cell], header: &TableHeader) -> RowRead {
+    match row_outcome(number, &cells, header) {
+        RowOutcome::Position(row) => RowRead::Data(Box::new(row.into_owned())),
+        RowOutcome::Ignored(reason) => RowRead::Ignored(IgnoredRow {
+            row: number,
+            reason,
+        }),
+    }
+}
+
+/// [`read_row`] for row `i` of packed rows: the data row's texts are borrowed from them.
+pub fn read_packed_row<'a>(
+    rows: &'a PackedRows,
+    i: usize,
+    header: &TableHeader,
+) -> RowRead<HoldingRowRef<'a>> {
+    let (number, cells) = rows.row_cells(i);
+    match row_outcome(number, &cells, header) {
         RowOutcome::Position(row) => RowRead::Data(row),
         RowOutcome::Ignored(reason) => RowRead::Ignored(IgnoredRow {
             row: number,
@@ -550,6 +568,55 @@ impl PackedRows {
         self.end_row(number);
     }
 
+    /// Add a record of a text file as row `number`, its fields decoded with `encoding`.
+    fn push_record(&mut self, number: u32, record: &csv::ByteRecord, encoding: TextEncoding) {
+        // Usually the whole record is text as it is: its bytes are copied at once.
+        let bytes = record.as_slice();
+        let whole = match encoding {
+            TextEncoding::Utf8 => std::str::from_utf8(bytes).ok(),
+            TextEncoding::Windows1252 => bytes
+                .is_ascii()
+                .then(|| std::str::from_utf8(bytes).ok())
+                .flatten(),
+        }
+        .filter(|text| {
+            // Each field must be text of its own (a character split across two fields is
+            // two invalid fields).
+            let mut end = 0;
+            record.iter().all(|f| {
+                end += f.len();
+                text.is_char_boundary(end)
+            })
+        });
+        let base = self.text.len();
+        match whole {
+            Some(text) if u32::try_from(base + text.len()).is_ok() => {
+                self.text.push_str(text);
+                let mut start = base;
+                for f in record {
+                    let end = start + f.len();
+                    self.cells.push(if f.is_empty() {
+                        PackedCell::Empty
+                    } else {
+                        // Both fit in u32: checked above for the record's end.
+                        PackedCell::Text(start as u32, end as u32)
+                    });
+                    start = end;
+                }
+            }
+            _ => {
+                for (col, f) in record.iter().enumerate() {
+                    if f.is_empty() {
+                        self.set(col, PackedCell::Empty);
+                    } else {
+                        self.set_text(col, &encoding.decode(f));
+                    }
+                }
+            }
+        }
+        self.end_row(number);
+    }
+
     /// Add every row of `other`.
     pub fn append(&mut self, other: &PackedRows) {
         for i in 0..other.len() {
@@ -566,6 +633,32 @@ impl PackedRows {
             }
             self.end_row(number);
         }
+    }
+
+    /// A cell of the rows, borrowed.
+    #[inline]
+    fn cell_ref(&self, c: PackedCell) -> CellRef<'_> {
+        match c {
+            PackedCell::Empty => CellRef::Empty,
+            PackedCell::Text(a, b) => CellRef::Text(&self.text[a as usize..b as usize]),
+            PackedCell::Number(n) => CellRef::Number(n),
+            PackedCell::Bool(b) => CellRef::Bool(b),
+            PackedCell::Date(d) => CellRef::Date(d),
+            PackedCell::Other(i) => self.others[i as usize].as_ref(),
+        }
+    }
+
+    /// Row `i`: its number and its cells, borrowed.
+    fn row_cells(&self, i: usize) -> (u32, PackedRowCells<'_>) {
+        let start = if i == 0 { 0 } else { self.rows[i - 1].1 };
+        let (number, end) = self.rows[i];
+        (
+            number,
+            PackedRowCells {
+                rows: self,
+                cells: &self.cells[start..end],
+            },
+        )
     }
 
     fn cell(&self, c: PackedCell) -> Cell {
@@ -601,6 +694,9 @@ impl PackedRows {
     }
 }
 
+/// Rows a reader packs before giving them to the table builder.
+const PACK_ROWS: usize = 8192;
+
 /// Feeds a sheet's cells, streamed in row order, to a table builder as rows: cells at
 /// their absolute columns, the rows between two non-empty ones as blank rows (as a range
 /// would give them), empty cells skipped.
@@ -612,7 +708,6 @@ fn stream_cells<'a>(
     // copied from calamine's string into it, never into a string of its own.
     let mut current: Option<u32> = None;
     let mut row = PackedRows::default();
-    const PACK_ROWS: usize = 8192;
     loop {
         let cell = match next() {
             Ok(Some(cell)) => cell,
@@ -805,10 +900,13 @@ impl<R: Read> TextStream<R> {
         while at < seen.len() && matches!(seen[at], b'\r' | b'\n') {
             at += 1;
         }
-        self.newlines += seen[self.counted..at]
+        let newlines = seen[self.counted..at]
             .iter()
             .filter(|&&b| b == b'\n')
-            .count() as u32;
+            .count();
+        self.newlines = self
+            .newlines
+            .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
         self.counted = at;
         if self.counted >= 1 << 16 {
             self.seen.drain(..self.counted);
@@ -907,35 +1005,34 @@ fn read_delimited(
         .from_reader(stream);
     let mut builder = TableBuilder::new(opts, None, sink);
     let mut record = csv::ByteRecord::new();
+    // Records are packed (their texts in one string) a batch at a time.
+    let mut packed = PackedRows::default();
     let mut failed = None;
+    let mut last_line = first_line.saturating_sub(1);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {
                 let byte = record.position().map(|p| p.byte()).unwrap_or(0);
-                let line = reader.get_mut().newlines_before(byte) + first_line;
-                builder.push(
-                    line,
-                    record
-                        .iter()
-                        .map(|f| {
-                            if f.is_empty() {
-                                Cell::Empty
-                            } else {
-                                Cell::Text(encoding.decode(f).into_owned())
-                            }
-                        })
-                        .collect(),
-                );
+                let line = reader
+                    .get_mut()
+                    .newlines_before(byte)
+                    .saturating_add(first_line);
+                packed.push_record(line, &record, encoding);
+                last_line = line;
+                if packed.len() >= PACK_ROWS {
+                    builder.push_packed(&mut packed);
+                }
             }
             Ok(false) => break,
             Err(e) => {
-                // Only I/O errors can occur here (flexible reader, bytes).
-                let line = e.position().map(|p| p.line() as u32).unwrap_or(0);
-                failed = Some((line, e));
+                // Only I/O errors can occur here (flexible reader, bytes): after the last
+                // whole record.
+                failed = Some((last_line, e));
                 break;
             }
         }
     }
+    builder.push_packed(&mut packed);
     let digest = match reader.into_inner().finish()? {
         Some(d) => d,
         None => whole_digest.unwrap_or(FileDigest {
@@ -948,7 +1045,11 @@ fn read_delimited(
             None,
             Some(SkippedSheet {
                 sheet: String::new(),
-                reason: format!("unreadable: line {line}: {e}"),
+                reason: if line == 0 {
+                    format!("unreadable: {e}")
+                } else {
+                    format!("unreadable after line {line}: {e}")
+                },
             }),
         ),
         // Rows already read (and, streaming, already screened) are kept.
@@ -1161,11 +1262,11 @@ impl<'o, 's> TableBuilder<'o, 's> {
             sink.row(self.sheet, h, number, cells);
             return;
         }
-        match row_outcome(number, std::mem::take(cells), h) {
+        match row_outcome(number, &&cells[..], h) {
             RowOutcome::Position(row) => {
                 self.row_count += 1;
                 self.last_data_row = Some(number);
-                self.rows.push(*row);
+                self.rows.push(row.into_owned());
             }
             RowOutcome::Ignored(reason) => self.ignored.push(IgnoredRow {
                 row: number,
@@ -1262,8 +1363,10 @@ impl<'o, 's> TableBuilder<'o, 's> {
 
 const BLANK: &str = "blank row";
 
-enum RowOutcome {
-    Position(Box<HoldingRow>),
+// Returned by value, never stored in bulk: a box would cost an allocation per row.
+#[allow(clippy::large_enum_variant)]
+enum RowOutcome<'a> {
+    Position(HoldingRowRef<'a>),
     Ignored(String),
 }
 
@@ -1307,34 +1410,103 @@ fn is_note_text(text: &str) -> bool {
         || (t.len() > 50 && words >= 7)
 }
 
-fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOutcome {
+/// The cells of one row, borrowed from where they are kept.
+trait RowCells<'a> {
+    fn len(&self) -> usize;
+    /// Cell `i` (0-based); `i < len()`.
+    fn at(&self, i: usize) -> CellRef<'a>;
+}
+
+impl<'a> RowCells<'a> for &'a [Cell] {
+    fn len(&self) -> usize {
+        <[Cell]>::len(self)
+    }
+    fn at(&self, i: usize) -> CellRef<'a> {
+        self[i].as_ref()
+    }
+}
+
+/// The cells of row `i` of a [`PackedRows`].
+struct PackedRowCells<'a> {
+    rows: &'a PackedRows,
+    cells: &'a [PackedCell],
+}
+
+impl<'a> RowCells<'a> for PackedRowCells<'a> {
+    fn len(&self) -> usize {
+        self.cells.len()
+    }
+    #[inline]
+    fn at(&self, i: usize) -> CellRef<'a> {
+        self.rows.cell_ref(self.cells[i])
+    }
+}
+
+/// Up to this many cells of a row are looked at on the stack.
+const ROW_CELLS_ON_STACK: usize = 32;
+
+fn row_outcome<'a>(number: u32, cells: &impl RowCells<'a>, header: &TableHeader) -> RowOutcome<'a> {
+    // Each cell once, trimmed; blank texts as empty cells (this runs for every row: on the
+    // stack for rows of usual width).
+    let trimmed = |c: CellRef<'a>| match c {
+        CellRef::Text(t) => {
+            let t = trim_ws(t);
+            if t.is_empty() {
+                CellRef::Empty
+            } else {
+                CellRef::Text(t)
+            }
+        }
+        other => other,
+    };
+    let n = cells.len();
+    let mut on_stack = [CellRef::Empty; ROW_CELLS_ON_STACK];
+    let on_heap: Vec<CellRef<'a>>;
+    let cells: &[CellRef<'a>] = if n <= ROW_CELLS_ON_STACK {
+        for (i, slot) in on_stack[..n].iter_mut().enumerate() {
+            *slot = trimmed(cells.at(i));
+        }
+        &on_stack[..n]
+    } else {
+        on_heap = (0..n).map(|i| trimmed(cells.at(i))).collect();
+        &on_heap
+    };
     let columns = &header.columns;
     let header_cells = &header.cells;
-    // How many cells hold something, and the first text among them (no allocation: this
-    // runs for every row).
+    // How many cells hold something, and the first text among them.
     let mut filled = 0usize;
     let mut first_text: Option<&str> = None;
-    for c in &cells {
-        if !c.is_blank() {
+    for &c in cells {
+        if c != CellRef::Empty {
             filled += 1;
             if first_text.is_none()
-                && let Cell::Text(t) = c
+                && let CellRef::Text(t) = c
             {
-                first_text = Some(trim_ws(t));
+                first_text = Some(t);
             }
         }
     }
     if filled == 0 {
         return RowOutcome::Ignored(BLANK.into());
     }
-    // A header repeated on every printed page.
-    let same_as_header = columns
-        .iter()
-        .filter(|c| {
-            // Cheap first: a header cell is text of about the header's length.
-            match cells.get(c.index) {
-                Some(Cell::Text(t)) => {
-                    let t = trim_ws(t);
+    // A header repeated on every printed page. Cheap first: a header cell is text of about
+    // the header's length, starting with the same letter; only when enough cells are
+    // such is each compared.
+    let like_header = |c: &&ColumnMapping| match cells.get(c.index) {
+        Some(CellRef::Text(t)) => {
+            let h = trim_ws(&c.header);
+            t.len() + 4 >= h.len()
+                && t.len() <= h.len() + 4
+                && t.as_bytes()[0].eq_ignore_ascii_case(&h.as_bytes()[0])
+        }
+        _ => false,
+    };
+    let repeated = |count: usize| count >= 2 && count * 2 >= columns.len();
+    if repeated(columns.iter().filter(like_header).count()) {
+        let same_as_header = columns
+            .iter()
+            .filter(|c| match cells.get(c.index) {
+                Some(CellRef::Text(t)) => {
                     let h = trim_ws(&c.header);
                     t.len() + 4 >= h.len()
                         && t.len() <= h.len() + 4
@@ -1346,22 +1518,21 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
                                 && normalises_to(t, &header_cells[c.index])))
                 }
                 _ => false,
-            }
-        })
-        .count();
-    if same_as_header >= 2 && same_as_header * 2 >= columns.len() {
-        return RowOutcome::Ignored("repeated header row".into());
+            })
+            .count();
+        if repeated(same_as_header) {
+            return RowOutcome::Ignored("repeated header row".into());
+        }
     }
-    let get = |role: Role| -> Option<&Cell> {
+    let get = |role: Role| -> Option<CellRef<'a>> {
         header.role_column[role as usize]
-            .and_then(|i| cells.get(i))
-            .filter(|c| !c.is_blank())
+            .and_then(|i| cells.get(i).copied())
+            .filter(|c| *c != CellRef::Empty)
     };
-    // Whether a role's cell holds a value (checked without allocating: this runs for
-    // every row).
+    // Whether a role's cell holds a value (checked without allocating).
     let has_text = |role: Role| -> bool {
         get(role).is_some_and(|c| match c {
-            Cell::Text(t) => !is_placeholder(t),
+            CellRef::Text(t) => !is_placeholder(t),
             other => other.text().is_some_and(|t| !is_placeholder(&t)),
         })
     };
@@ -1414,16 +1585,18 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
         return RowOutcome::Ignored(format!("note: {}", excerpt(t)));
     }
 
-    let mut row = HoldingRow {
+    let mut row = HoldingRowRef {
         row: number,
-        ..HoldingRow::default()
+        ..HoldingRowRef::default()
     };
     for col in columns {
-        let Some(cell) = cells.get_mut(col.index).filter(|c| !c.is_blank()) else {
+        let Some(cell) = cells
+            .get(col.index)
+            .copied()
+            .filter(|c| *c != CellRef::Empty)
+        else {
             continue;
         };
-        // The cell's text moves into the row (no copy when it needs no trimming).
-        let cell = std::mem::replace(cell, Cell::Empty);
         let mut problem = |message: String| {
             row.problems.push(CellProblem {
                 column: format!("{} ({})", col.letter, col.header),
@@ -1432,7 +1605,7 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
         };
 
         match col.role {
-            Role::Quantity | Role::Price | Role::MarketValue => match cell_number(&cell) {
+            Role::Quantity | Role::Price | Role::MarketValue => match cell_number(cell) {
                 Ok(v) => match col.role {
                     Role::Quantity => row.quantity = v,
                     Role::Price => row.price = v,
@@ -1441,8 +1614,8 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
                 Err(e) => problem(e),
             },
             Role::Weight => {
-                let parsed = match &cell {
-                    Cell::Text(t) => parse_number(t.trim().trim_end_matches('%')),
+                let parsed = match cell {
+                    CellRef::Text(t) => parse_number(t.trim().trim_end_matches('%')),
                     other => cell_number(other),
                 };
                 match parsed {
@@ -1450,7 +1623,7 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
                     Err(e) => problem(e),
                 }
             }
-            Role::TradeDate => match cell_date(&cell) {
+            Role::TradeDate => match cell_date(cell) {
                 Ok(d) => row.trade_date = d,
                 Err(e) => {
                     row.trade_date_text = cell.text();
@@ -1458,7 +1631,7 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
                 }
             },
             _ => {
-                if let Cell::Error(e) = &cell {
+                if let CellRef::Error(e) = cell {
                     problem(format!("cell holds the error {e}"));
                     continue;
                 }
@@ -1466,8 +1639,8 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
                 match col.role {
                     Role::Account => row.account = value,
                     Role::Isin => row.isin = value,
-                    Role::Cusip => row.cusip = value.map(|v| repair_cusip(&v)),
-                    Role::Sedol => row.sedol = value.map(|v| repair_sedol(&v)),
+                    Role::Cusip => row.cusip = value.map(|v| repaired(v, repair_cusip)),
+                    Role::Sedol => row.sedol = value.map(|v| repaired(v, repair_sedol)),
                     Role::Figi => row.figi = value,
                     Role::Ticker => row.ticker = value,
                     Role::Name => row.name = value,
@@ -1486,29 +1659,31 @@ fn row_outcome(number: u32, mut cells: Vec<Cell>, header: &TableHeader) -> RowOu
         }
     }
     if row.currency.is_none() && row.market_value.is_some() {
-        row.currency.clone_from(&header.value_currency);
+        row.currency = header.value_currency.clone().map(Cow::Owned);
     }
-    RowOutcome::Position(Box::new(row))
+    RowOutcome::Position(row)
 }
 
-/// An ISO currency code written in a header: "Market Value (USD)" -> USD.
-/// A cell's text for a text column: trimmed, placeholders as None; a text cell's string
-/// is moved, not copied, when it needs no trimming.
-fn into_text(cell: Cell) -> Option<String> {
+/// An identifier as written, or repaired (its lost leading zeros put back): borrowed when
+/// it needs no repair.
+fn repaired<'a>(value: Cow<'a, str>, repair: fn(&str) -> Cow<'_, str>) -> Cow<'a, str> {
+    match value {
+        Cow::Borrowed(v) => repair(v),
+        Cow::Owned(v) => Cow::Owned(repair(&v).into_owned()),
+    }
+}
+
+/// A cell's text for a text column: trimmed, placeholders as None; a text cell's text is
+/// borrowed.
+fn into_text(cell: CellRef<'_>) -> Option<Cow<'_, str>> {
     match cell {
-        Cell::Text(t) if is_placeholder(&t) => None,
-        Cell::Text(t) => {
-            let trimmed = trim_ws(&t);
-            Some(if trimmed.len() == t.len() {
-                t
-            } else {
-                trimmed.to_string()
-            })
-        }
+        CellRef::Text(t) if is_placeholder(t) => None,
+        CellRef::Text(t) => Some(Cow::Borrowed(trim_ws(t))),
         other => other.text().filter(|t| !is_placeholder(t)),
     }
 }
 
+/// An ISO currency code written in a header: "Market Value (USD)" -> USD.
 fn currency_in_header(header: &str) -> Option<String> {
     const CODES: [&str; 24] = [
         "USD", "EUR", "GBP", "HKD", "CNY", "CNH", "JPY", "CHF", "CAD", "AUD", "SGD", "TWD", "KRW",
