@@ -73,7 +73,63 @@ pub struct Resolution {
 }
 
 /// Names resolved once per distinct text (holding names repeat across accounts and files).
-pub type NameCache = rustc_hash::FxHashMap<String, Option<NameMatch>>;
+///
+/// Looked up for every row: its table holds only each name and the number of its match
+/// (24 bytes a name), so that it stays in the processor's cache; the matches are apart.
+#[derive(Debug, Default)]
+pub struct NameCache {
+    slots: rustc_hash::FxHashMap<Box<str>, u32>,
+    matches: Vec<NameMatch>,
+}
+
+impl NameCache {
+    /// No match: a slot's value for a name that matches nothing listed.
+    const NONE: u32 = u32::MAX;
+
+    /// The best match of a name resolved before (`Some(None)`: it matches nothing); `None`
+    /// when it was not resolved.
+    pub fn get(&self, name: &str) -> Option<Option<&NameMatch>> {
+        self.slots
+            .get(name)
+            .map(|&i| (i != Self::NONE).then(|| &self.matches[i as usize]))
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.slots.contains_key(name)
+    }
+
+    pub fn insert(&mut self, name: String, m: Option<NameMatch>) {
+        let slot = match m {
+            Some(m) if self.matches.len() < Self::NONE as usize => {
+                self.matches.push(m);
+                (self.matches.len() - 1) as u32
+            }
+            // Four billion matches cannot be: a name resolved again finds its match.
+            Some(_) => return,
+            None => Self::NONE,
+        };
+        self.slots.insert(name.into_boxed_str(), slot);
+    }
+
+    /// Number of names.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+}
+
+impl FromIterator<(String, Option<NameMatch>)> for NameCache {
+    fn from_iter<I: IntoIterator<Item = (String, Option<NameMatch>)>>(iter: I) -> Self {
+        let mut cache = NameCache::default();
+        for (name, m) in iter {
+            cache.insert(name, m);
+        }
+        cache
+    }
+}
 
 /// Placeholder texts that mean "no value".
 fn meaningful(v: Option<&str>) -> Option<&str> {
@@ -113,6 +169,29 @@ pub fn resolve_row(
     names: &NameCache,
     th: &Thresholds,
 ) -> Resolution {
+    resolve(index, row, names, th, false).unwrap_or_default()
+}
+
+/// [`resolve_row`] for a row whose names `names` may not hold yet: `None` when it does not
+/// hold one of them (each name is looked up once either way).
+pub fn try_resolve_row(
+    index: &ListIndex,
+    row: &RowIds<'_>,
+    names: &NameCache,
+    th: &Thresholds,
+) -> Option<Resolution> {
+    resolve(index, row, names, th, true)
+}
+
+/// Resolve one row; with `all_names`, `None` when `names` lacks one of its names (else a
+/// name it lacks matches nothing).
+fn resolve(
+    index: &ListIndex,
+    row: &RowIds<'_>,
+    names: &NameCache,
+    th: &Thresholds,
+    all_names: bool,
+) -> Option<Resolution> {
     let mut res = Resolution::default();
     let mut hits: Vec<Hit> = Vec::new();
     let entry_name =
@@ -123,8 +202,12 @@ pub fn resolve_row(
     let sedol = meaningful(row.sedol).map(normalise_id_cow);
     let ticker = meaningful(row.ticker);
     // The row's names, trimmed once.
-    let row_names: [Option<&str>; 2] = [meaningful(row.issuer), meaningful(row.name)];
-    let row_names = || row_names.into_iter().flatten();
+    let name_slots: [Option<&str>; 2] = [meaningful(row.issuer), meaningful(row.name)];
+    let cached = name_slots.map(|n| n.map(|n| names.get(n)));
+    if all_names && cached.iter().any(|c| matches!(c, Some(None))) {
+        return None;
+    }
+    let row_names = || name_slots.into_iter().flatten();
     let has_name = row_names().next().is_some();
 
     if isin.is_none() && cusip_col.is_none() && ticker.is_none() && !has_name {
@@ -133,14 +216,14 @@ pub fn resolve_row(
         } else {
             "no identifier and no name: add an ISIN, CUSIP, ticker with its market, or the issuer's name".into()
         });
-        return res;
+        return Some(res);
     }
     let romanised = row_names().any(|n| n.bytes().any(|c| c.is_ascii_alphabetic()));
     if isin.is_none() && cusip_col.is_none() && ticker.is_none() && !romanised {
         res.unscreenable = Some(
             "the name is not in Latin script and there is no identifier: OFAC publishes romanised names only; add an ISIN, CUSIP or ticker, or the romanised name".into(),
         );
-        return res;
+        return Some(res);
     }
     if !romanised && has_name {
         res.notes.push(
@@ -325,8 +408,8 @@ pub fn resolve_row(
 
     // Names: issuer first, then the security description.
     let id_given = isin.is_some() || cusip_col.is_some() || ticker.is_some();
-    for n in row_names() {
-        let Some(Some(m)) = names.get(n) else {
+    for (n, m) in name_slots.into_iter().zip(cached) {
+        let (Some(n), Some(Some(Some(m)))) = (n, m) else {
             continue;
         };
         let listed = index.name(m.name);
@@ -446,7 +529,7 @@ pub fn resolve_row(
     }
 
     res.hit = pick(hits);
-    res
+    Some(res)
 }
 
 /// Countries whose issuers list Chinese companies' securities interchangeably: PRC, Hong

@@ -27,7 +27,9 @@ use crate::report::{
     CurrencyAmount, ExceptionsInfo, FileTotal, InputInfo, ListInfo, Position, ReportKind, RunInfo,
     ScreenReport, SettingsInfo, SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
 };
-use crate::resolve::{Hit, NameCache, Resolution, Strength, Thresholds, resolve_row, row_names};
+use crate::resolve::{
+    Hit, NameCache, Resolution, Strength, Thresholds, resolve_row, row_names, try_resolve_row,
+};
 use crate::rules::{ListingDates, judge, judge_trade, parse_side};
 
 /// The folder of OFAC's Sanctions List Service exports (where `list update` fetches from).
@@ -689,10 +691,11 @@ fn name_cache<'a>(index: &ListIndex, rows: impl Iterator<Item = &'a HoldingRow>)
     // A hash set: books repeat names across accounts, and ordering them costs more than
     // resolving them (the cache is looked up, never iterated).
     let distinct: rustc_hash::FxHashSet<&str> = rows.flat_map(|r| row_names(&r.ids())).collect();
-    distinct
+    let found: Vec<(String, Option<NameMatch>)> = distinct
         .into_par_iter()
         .map(|n| (n.to_string(), index.best_name(n)))
-        .collect()
+        .collect();
+    found.into_iter().collect()
 }
 
 /// Read funds from constituents files: one fund per fund/account value of a table (or per
@@ -1028,11 +1031,9 @@ impl<'r> PackedContext<'_, 'r> {
             RowRead::Data(row) => row,
             RowRead::Ignored(ignored) => return Screened::Ignored(ignored),
         };
-        let ids = row.ids();
-        if row_names(&ids).any(|n| !names.contains_key(n)) {
+        let Some(res) = try_resolve_row(index, &row.ids(), names, &self.opts.thresholds) else {
             return Screened::NamesMissing;
-        }
-        let res = resolve_row(index, &ids, names, &self.opts.thresholds);
+        };
         // A holding that nothing points at is clear: counted, no position made.
         if res.hit.is_none() && res.unscreenable.is_none() {
             return Screened::Counted(Counted {
@@ -1220,7 +1221,7 @@ impl<'l, 'c> Versions<'l, 'c> {
             .zip(keys.par_iter())
             .flat_map_iter(|(row, &k)| {
                 row_names(&row.ids())
-                    .filter(move |n| !names[k].contains_key(*n))
+                    .filter(move |n| !names[k].contains_key(n))
                     .map(move |n| (k, n))
             })
             .collect();
@@ -1240,7 +1241,7 @@ impl<'l, 'c> Versions<'l, 'c> {
         let names = &self.names;
         let found: Vec<(usize, String, Option<NameMatch>)> = distinct
             .into_par_iter()
-            .filter(|(k, n)| !names[*k].contains_key(*n))
+            .filter(|(k, n)| !names[*k].contains_key(n))
             .map(|(k, n)| (k, n.to_string(), indexes[k].best_name(n)))
             .collect();
         for (k, n, m) in found {
