@@ -501,3 +501,53 @@ fn a_sheet_unreadable_part_way_is_a_warning_and_its_rows_above_are_screened() {
     assert!(warning.contains("sheet Book"), "{warning}");
     assert!(warning.contains("may be missing"), "{warning}");
 }
+
+#[test]
+fn a_corrupt_cell_part_way_keeps_the_whole_rows_above_it() {
+    // 151 rows, then a cell whose reference is not one (`@@152`): the rows above it are
+    // read, though fewer than a batch.
+    let dir = tempfile::tempdir().unwrap();
+    let (code, doc) = screen_json(&fixture("corrupt-cell.xlsx"), "2025-09-30", dir.path());
+    assert_eq!(code, 1, "China Mobile on row 2 is prohibited");
+    assert_eq!(doc["positions"].as_array().unwrap().len(), 150);
+    assert!(
+        doc["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|w| w.contains("sheet Book: unreadable after row 151")),
+        "{}",
+        doc["warnings"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_workbook_read_from_a_pipe_is_screened_with_its_digest() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let source = fixture("unreadable-part-way.xlsx");
+    let bytes = std::fs::read(&source).unwrap();
+    let fifo = dir.path().join("piped.xlsx");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        let bytes = bytes.clone();
+        std::thread::spawn(move || std::fs::write(fifo, bytes).unwrap())
+    };
+    let (code, doc) = screen_json(&fifo, "2025-09-30", dir.path());
+    writer.join().unwrap();
+    assert_eq!(code, 1);
+    assert_eq!(doc["positions"].as_array().unwrap().len(), 150);
+    let digest: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(doc["inputs"][0]["sha256"], digest.as_str());
+    assert_eq!(doc["inputs"][0]["bytes"], bytes.len() as u64);
+}

@@ -99,12 +99,42 @@ fn batches_keep_input_order_across_files_and_threads() {
     assert_eq!(one.summary.by_file[2].positions, 17_001);
 }
 
+/// A CSV book over several batches with every kind of row: names first seen far down
+/// (one of them listed, with no identifier), names only, nothing to screen, bad amounts,
+/// placeholders, blank lines, repeated headers, totals and notes, leading zeros lost.
+fn messy_book(path: &Path, rows: usize) {
+    let header =
+        "Account,Security,Issuer,ISIN,CUSIP,Ticker,Exchange,Quantity,Market Value,Currency\n";
+    let mut text = format!("Positions report\nAs of 2025-09-30\n\n{header}");
+    for i in 0..rows {
+        let line = match i % 41 {
+            0 => format!("B{i},China Mobile Ltd,,HK0941009539,,941 HK,,{i},{i}.5,HKD\n"),
+            1 => format!("B{i},Company {i} Holdings,,,,,,{i},1,USD\n"),
+            2 if i > 20_000 => "B9,China Mobile Limited,,,,,,10,1,HKD\n".to_string(),
+            3 => "\n".to_string(),
+            4 if i % 5 == 0 => header.to_string(),
+            5 => format!("B{i},,,N/A,--,,,{i},(12.50),usd\n"),
+            6 => format!("B{i},Apple Inc,,US0378331005,,,,lots,1.2.3,USD\n"),
+            7 => "Total,,,,,,,,99,\n".to_string(),
+            8 => format!("B{i},,Hikvision,,,002415,XSHE,{i},3,CNY\n"),
+            9 => format!("B{i},Alphabet,,,38259P508,,,{i},4,USD\n"),
+            10 => format!("B{i},Sony Group,,JP3435000009,,6758 JP,,{i},1 234,JPY\n"),
+            _ => format!("B{i},Apple Inc,,US0378331005,37833100,AAPL US,,{i},2.25,USD\n"),
+        };
+        text.push_str(&line);
+    }
+    text.push_str("Source: custodian records, not audited\n\n\n");
+    std::fs::write(path, text).unwrap();
+}
+
 #[test]
 fn keeping_only_what_needs_attention_changes_no_count() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("book.csv");
     book(&p, 30_000);
-    let mut inputs = vec![p];
+    let messy = dir.path().join("messy.csv");
+    messy_book(&messy, 30_000);
+    let mut inputs = vec![p, messy];
     inputs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/holdings"));
     let all = run(inputs.clone(), Keep::All, 2);
     let some = run(inputs, Keep::Attention, 2);
@@ -115,6 +145,15 @@ fn keeping_only_what_needs_attention_changes_no_count() {
         .cloned()
         .collect();
     assert!(!attention.is_empty());
+    // The listed name first seen in a later batch, with no identifier, is found.
+    assert!(
+        attention
+            .iter()
+            .any(|p| p.security.as_deref() == Some("China Mobile Limited")
+                && p.row > 20_000
+                && p.status != Status::Clear),
+        "a name first seen below the first batches is screened"
+    );
     assert_eq!(some.positions, attention);
     assert_eq!(
         serde_json::to_value(&some.summary).unwrap(),

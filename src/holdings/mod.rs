@@ -22,6 +22,19 @@ pub use read::{
     read_holdings_file_into, read_packed_row, read_row, trim_trailing_blanks,
 };
 
+// The roles' slots are distinct and below `Role::ALL.len()` (tables indexed by role are
+// that long), checked when compiling.
+const _: () = {
+    let mut seen = [false; Role::ALL.len()];
+    let mut i = 0;
+    while i < Role::ALL.len() {
+        let slot = Role::ALL[i].slot();
+        assert!(slot < Role::ALL.len() && !seen[slot]);
+        seen[slot] = true;
+        i += 1;
+    }
+};
+
 /// What a column of a holdings table means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -73,6 +86,30 @@ impl Role {
         Role::TradeDate,
         Role::Weight,
     ];
+
+    /// The role's place in tables indexed by role (`role as usize`), below `ALL.len()`.
+    pub const fn slot(self) -> usize {
+        // Every role is listed in `ALL`: a new one fails to compile here until it is.
+        match self {
+            Role::Isin
+            | Role::Cusip
+            | Role::Sedol
+            | Role::Figi
+            | Role::Ticker
+            | Role::Name
+            | Role::Issuer
+            | Role::Exchange
+            | Role::Country
+            | Role::Quantity
+            | Role::Price
+            | Role::MarketValue
+            | Role::Currency
+            | Role::Account
+            | Role::Side
+            | Role::TradeDate
+            | Role::Weight => self as usize,
+        }
+    }
 
     /// The name used on the command line (`--column isin=...`) and in reports.
     pub fn as_str(self) -> &'static str {

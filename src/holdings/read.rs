@@ -219,22 +219,42 @@ fn read_file(
             )
         }
         _ => {
-            file.seek(SeekFrom::Start(0)).map_err(io_fail)?;
-            let small = file.metadata().map(|m| m.len()).unwrap_or(0) <= INLINE_HASH_BYTES;
-            // A large workbook is hashed on a thread of its own while it is parsed.
-            let (read, digest) = if small {
-                let digest = hash_file(&spec.path);
+            let meta = file.metadata().map_err(io_fail)?;
+            let (read, digest) = if !meta.is_file() || meta.len() <= INLINE_HASH_BYTES {
+                // A small workbook, or one that is not a file on disk (a pipe cannot be
+                // read twice): read whole, hashed and parsed from the same bytes.
+                let mut bytes = head;
+                file.read_to_end(&mut bytes).map_err(io_fail)?;
+                let digest = FileDigest {
+                    sha256: sha256_hex(&bytes),
+                    bytes: bytes.len() as u64,
+                };
                 (
-                    read_workbook(BufReader::new(file), format, opts, sink),
-                    digest,
+                    read_workbook(std::io::Cursor::new(bytes), format, opts, sink),
+                    Ok(digest),
                 )
             } else {
+                // A large workbook is parsed from the file and hashed on a thread of its
+                // own at the same time, through a second handle that must be the same
+                // file, unchanged until both are done (else the evidence could be of
+                // another file).
+                file.seek(SeekFrom::Start(0)).map_err(io_fail)?;
+                let before = FileIdentity::of(&file).map_err(io_fail)?;
                 std::thread::scope(|s| {
-                    let hashing = s.spawn(|| hash_file(&spec.path));
-                    let read = read_workbook(BufReader::new(file), format, opts, sink);
-                    let digest = hashing.join().unwrap_or_else(|_| {
-                        Err(std::io::Error::other("the file could not be hashed"))
-                    });
+                    let hashing = s.spawn(|| hash_file(&spec.path, &before));
+                    let read = read_workbook(BufReader::new(&file), format, opts, sink);
+                    let digest = hashing
+                        .join()
+                        .unwrap_or_else(|_| {
+                            Err(std::io::Error::other("the file could not be hashed"))
+                        })
+                        .and_then(|digest| {
+                            if FileIdentity::of(&file)? == before {
+                                Ok(digest)
+                            } else {
+                                Err(changed_while_read())
+                            }
+                        });
                     (read, digest)
                 })
             };
@@ -273,8 +293,45 @@ struct FileDigest {
     bytes: u64,
 }
 
-fn hash_file(path: &std::path::Path) -> std::io::Result<FileDigest> {
+/// What tells that two handles are on the same file, unchanged: its size and modification
+/// time, and on Unix its device and inode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileIdentity {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    device_inode: Option<(u64, u64)>,
+}
+
+impl FileIdentity {
+    fn of(file: &File) -> std::io::Result<FileIdentity> {
+        let meta = file.metadata()?;
+        #[cfg(unix)]
+        let device_inode = {
+            use std::os::unix::fs::MetadataExt;
+            Some((meta.dev(), meta.ino()))
+        };
+        #[cfg(not(unix))]
+        let device_inode = None;
+        Ok(FileIdentity {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            device_inode,
+        })
+    }
+}
+
+fn changed_while_read() -> std::io::Error {
+    std::io::Error::other(
+        "the file changed while it was being read: screen it again once it is no longer being written",
+    )
+}
+
+/// Hash the file at `path`, which must be the file `expected` describes.
+fn hash_file(path: &std::path::Path, expected: &FileIdentity) -> std::io::Result<FileDigest> {
     let mut file = File::open(path)?;
+    if FileIdentity::of(&file)? != *expected {
+        return Err(changed_while_read());
+    }
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut bytes = 0u64;
@@ -1145,7 +1202,7 @@ impl TableHeader {
     ) -> Self {
         let mut role_column = [None; Role::ALL.len()];
         for c in columns.iter().rev() {
-            role_column[c.role as usize] = Some(c.index);
+            role_column[c.role.slot()] = Some(c.index);
         }
         TableHeader {
             row,
@@ -1525,7 +1582,7 @@ fn row_outcome<'a>(number: u32, cells: &impl RowCells<'a>, header: &TableHeader)
         }
     }
     let get = |role: Role| -> Option<CellRef<'a>> {
-        header.role_column[role as usize]
+        header.role_column[role.slot()]
             .and_then(|i| cells.get(i).copied())
             .filter(|c| *c != CellRef::Empty)
     };
@@ -1974,9 +2031,23 @@ mod tests {
             .map(|i| (i * 31 % 251) as u8)
             .collect();
         std::fs::write(&path, &bytes).unwrap();
-        let d = hash_file(&path).unwrap();
+        let identity = FileIdentity::of(&File::open(&path).unwrap()).unwrap();
+        let d = hash_file(&path, &identity).unwrap();
         assert_eq!(d.sha256, sha256_hex(&bytes));
         assert_eq!(d.bytes, bytes.len() as u64);
+        // Another file at the path is not hashed as this one (told by its inode on Unix;
+        // elsewhere by its size and time, which a copy may share).
+        if !cfg!(unix) {
+            return;
+        }
+        let other = dir.path().join("other.bin");
+        std::fs::write(&other, &bytes).unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        let err = hash_file(&path, &identity).err().expect("another file");
+        assert!(
+            err.to_string().contains("changed while it was being read"),
+            "{err}"
+        );
     }
 
     #[test]
