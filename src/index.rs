@@ -16,7 +16,10 @@ use serde::{Deserialize, Serialize};
 use crate::cache::{Chunked, ListCache};
 use crate::ident::check_isin;
 use crate::ident::ticker::parse_list_ticker;
-use crate::ident::{IdCheck, TickerKey, cusip_from_isin, normalise_id, ticker::bare_code};
+use crate::ident::{
+    IdCheck, TickerKey, cusip_from_isin, normalise_id,
+    ticker::{Market, bare_code},
+};
 use crate::list::{Entry, ListKind, ListSnapshot, ListedIsin, ListedTicker, SanctionsList};
 use crate::names::{self, NameComparison, NormName};
 use crate::report::Basis;
@@ -82,7 +85,7 @@ pub struct ListIndex<'l> {
     entries: Vec<&'l Entry>,
     isin: FxHashMap<String, Vec<EntryId>>,
     cusip: FxHashMap<String, Vec<EntryId>>,
-    ticker: FxHashMap<TickerKey, Vec<(EntryId, String)>>,
+    ticker: FxHashMap<String, Vec<(Market, EntryId, String)>>,
     bare: FxHashMap<String, Vec<(EntryId, TickerKey)>>,
     names: Vec<IndexedName<'l>>,
     /// Distinctive token (and its one-deletion variants) -> names.
@@ -236,7 +239,7 @@ struct CachedIndex {
     entries_digest: u64,
     isin: FxHashMap<String, Vec<EntryId>>,
     cusip: FxHashMap<String, Vec<EntryId>>,
-    ticker: FxHashMap<TickerKey, Vec<(EntryId, String)>>,
+    ticker: FxHashMap<String, Vec<(Market, EntryId, String)>>,
     bare: FxHashMap<String, Vec<(EntryId, TickerKey)>>,
     names: Chunked<CachedName>,
     postings: Postings,
@@ -431,9 +434,11 @@ impl<'l> ListIndex<'l> {
                 }
                 for t in &tickers {
                     if let Some(k) = &t.key {
-                        let list = ix.ticker.entry(k.clone()).or_default();
-                        if !list.iter().any(|(eid, _)| *eid == id) {
-                            list.push((id, t.raw.clone()));
+                        // Keyed by the code alone, so that a row's code is looked up
+                        // without making a key; the market is compared in the list.
+                        let list = ix.ticker.entry(k.code.clone()).or_default();
+                        if !list.iter().any(|(m, eid, _)| *m == k.market && *eid == id) {
+                            list.push((k.market, id, t.raw.clone()));
                         }
                         let bare = ix.bare.entry(bare_code(&k.code)).or_default();
                         if !bare.iter().any(|(eid, key)| *eid == id && key == k) {
@@ -530,9 +535,20 @@ impl<'l> ListIndex<'l> {
         self.cusip.get(cusip).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Entries listing this ticker key, with OFAC's raw ticker text.
-    pub fn by_ticker(&self, key: &TickerKey) -> &[(EntryId, String)] {
-        self.ticker.get(key).map(Vec::as_slice).unwrap_or(&[])
+    /// Entries listing this canonical code on this market (a [`TickerKey`]'s parts), with
+    /// OFAC's raw ticker text, in list order.
+    pub fn by_ticker<'s>(
+        &'s self,
+        code: &str,
+        market: Market,
+    ) -> impl Iterator<Item = (EntryId, &'s str)> + use<'s> {
+        self.ticker
+            .get(code)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .filter(move |(m, _, _)| *m == market)
+            .map(|(_, id, raw)| (*id, raw.as_str()))
     }
 
     /// Listings whose code equals a bare code (any market).

@@ -13,7 +13,7 @@ use crate::holdings::RowIds;
 use crate::ident::market_from_country;
 use crate::ident::{
     IdCheck, MarketSource, check_cusip, check_isin, check_sedol, cusip_from_isin, normalise_id_cow,
-    ticker::read_holding_ticker,
+    ticker::HoldingTicker,
 };
 use crate::index::{EntryId, ListIndex, NameMatch};
 use crate::list::Entry;
@@ -316,12 +316,12 @@ fn resolve(
 
     // Ticker.
     if let Some(t) = ticker
-        && let Some((parsed, key)) =
-            read_holding_ticker(t, meaningful(row.exchange), meaningful(row.country))
+        && let Some(read) =
+            HoldingTicker::read(t, meaningful(row.exchange), meaningful(row.country))
     {
-        match key {
-            Some((key, source)) => {
-                for (id, raw) in index.by_ticker(&key) {
+        match &read.listing {
+            Some((code, market, source)) => {
+                for (id, raw) in index.by_ticker(code, *market) {
                     let (strength, score, how) = match source {
                         MarketSource::Ticker => (Strength::Strong, 0.95, "market from the ticker"),
                         MarketSource::Exchange => {
@@ -337,21 +337,21 @@ fn resolve(
                         ),
                     };
                     hits.push(Hit {
-                        entry: *id,
+                        entry: id,
                         basis: Basis::Ticker,
                         matched_value: raw.trim().to_string(),
                         score,
                         strength,
                         explanation: format!(
-                            "ticker {t} = {key} ({how}) is listed as '{}' for {}",
+                            "ticker {t} = {code} {market} ({how}) is listed as '{}' for {}",
                             raw.trim(),
-                            entry_name(*id)
+                            entry_name(id)
                         ),
                     });
                 }
             }
             None => {
-                let listed = index.by_bare_code(&parsed.code);
+                let listed = index.by_bare_code(&read.code);
                 let mut entities: Vec<EntryId> = listed.iter().map(|(id, _)| *id).collect();
                 entities.sort_unstable();
                 entities.dedup();

@@ -9,6 +9,7 @@
 //! canonical for that market (Hong Kong without leading zeros, mainland China 6 digits).
 //! A key never matches across markets.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -65,7 +66,7 @@ impl Serialize for Market {
 
 impl<'de> Deserialize<'de> for Market {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Market, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        let s = <Cow<'de, str>>::deserialize(d)?;
         Market::from_code(&s)
             .ok_or_else(|| serde::de::Error::custom(format!("not a market code: {s}")))
     }
@@ -102,7 +103,7 @@ impl Serialize for TickerKey {
 /// it is already canonical).
 impl<'de> Deserialize<'de> for TickerKey {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TickerKey, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        let s = <Cow<'de, str>>::deserialize(d)?;
         s.rsplit_once(' ')
             .and_then(|(code, market)| {
                 Some(TickerKey {
@@ -132,6 +133,11 @@ pub enum MarketSource {
 /// Canonical code for a market: HK numeric codes lose leading zeros; mainland numeric
 /// codes are padded to 6 digits; everything else is upper-cased with class separators as `.`.
 pub fn canonical_code(code: &str, market: Market) -> Option<String> {
+    canonical_code_cow(code, market).map(Cow::into_owned)
+}
+
+/// [`canonical_code`], borrowed from `code` when it is already canonical (most codes).
+fn canonical_code_cow(code: &str, market: Market) -> Option<Cow<'_, str>> {
     let code = code.trim();
     if code.is_empty() {
         return None;
@@ -140,19 +146,22 @@ pub fn canonical_code(code: &str, market: Market) -> Option<String> {
     if all_digits {
         if market == Market::HK {
             let t = code.trim_start_matches('0');
-            return Some(if t.is_empty() {
-                "0".to_string()
-            } else {
-                t.to_string()
-            });
+            return Some(if t.is_empty() { "0".into() } else { t.into() });
         }
         if market == Market::CN {
-            if code.len() > 6 {
-                return None;
-            }
-            return Some(format!("{code:0>6}"));
+            return match code.len() {
+                6 => Some(code.into()),
+                0..6 => Some(format!("{code:0>6}").into()),
+                _ => None,
+            };
         }
-        return Some(code.to_string());
+        return Some(code.into());
+    }
+    if code
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'.')
+    {
+        return Some(code.into());
     }
     let mut out = String::with_capacity(code.len());
     for c in code.chars() {
@@ -162,7 +171,16 @@ pub fn canonical_code(code: &str, market: Market) -> Option<String> {
             _ => return None,
         }
     }
-    Some(out)
+    Some(out.into())
+}
+
+/// A text in ASCII upper case, borrowed when it has no lower-case letter.
+fn ascii_upper(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_lowercase()) {
+        s.to_ascii_uppercase().into()
+    } else {
+        s.into()
+    }
 }
 
 /// Code used to compare a bare code (no market) with listed codes: numeric codes lose their
@@ -251,6 +269,14 @@ pub struct ParsedTicker {
 /// RIC (`0941.HK`, `CHL.N`), Yahoo (`600050.SS`), FactSet (`0941-HK`), exchange-prefixed
 /// (`HKG:0941`, `SHA:600050`), OFAC (`603019CN`, `941 HK`) or a bare code (`941`, `CHL`).
 pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
+    parse_vendor_ticker_cow(raw).map(|(code, market)| ParsedTicker {
+        code: code.into_owned(),
+        market,
+    })
+}
+
+/// [`parse_vendor_ticker`]: the code borrowed from `raw` where it can be.
+fn parse_vendor_ticker_cow(raw: &str) -> Option<(Cow<'_, str>, Option<Market>)> {
     // Slices of the input, not copies: this runs for every row.
     let mut t: &str = raw.trim().trim_matches('"').trim();
     if t.is_empty() || t == "-" {
@@ -273,10 +299,7 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
         if !code.is_empty() {
             let market = market_after_ticker(prefix.trim(), code, false)
                 .or_else(|| market_from_exchange(prefix));
-            return Some(ParsedTicker {
-                code: code.to_ascii_uppercase(),
-                market,
-            });
+            return Some((ascii_upper(code), market));
         }
     }
     // `code CC` with white space (Bloomberg, OFAC): the last word, and the words before it
@@ -284,7 +307,7 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
     if let Some(at) = t.rfind(char::is_whitespace) {
         let cc = t[at..].trim_start();
         let before = t[..at].trim_end();
-        let code: std::borrow::Cow<'_, str> = if before.contains(char::is_whitespace) {
+        let code: Cow<'_, str> = if before.contains(char::is_whitespace) {
             before
                 .split_whitespace()
                 .collect::<Vec<_>>()
@@ -296,15 +319,15 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
         if cc.len() == 2
             && let Some(m) = market_after_ticker(cc, &code, bloomberg)
         {
-            return Some(ParsedTicker {
-                code: code.to_ascii_uppercase(),
-                market: Some(m),
-            });
+            return Some((
+                match code {
+                    Cow::Borrowed(c) => ascii_upper(c),
+                    Cow::Owned(c) => c.to_ascii_uppercase().into(),
+                },
+                Some(m),
+            ));
         }
-        return Some(ParsedTicker {
-            code: t.to_ascii_uppercase(),
-            market: None,
-        });
+        return Some((ascii_upper(t), None));
     }
     // RIC / Yahoo / FactSet suffix: `0941.HK`, `600050.SS`, `CHL.N`, `0941-HK`.
     if let Some(pos) = t.rfind(['.', '-']) {
@@ -327,10 +350,7 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
             && plausible
             && let Some(m) = market_after_ticker(suffix, code, false)
         {
-            return Some(ParsedTicker {
-                code: code.to_ascii_uppercase(),
-                market: Some(m),
-            });
+            return Some((ascii_upper(code), Some(m)));
         }
     }
     // OFAC's glued form `603019CN`: digits then two letters.
@@ -340,15 +360,9 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
         && b[b.len() - 2..].iter().all(u8::is_ascii_alphabetic)
         && let Some(m) = market_after_ticker(&t[t.len() - 2..], &t[..t.len() - 2], false)
     {
-        return Some(ParsedTicker {
-            code: t[..t.len() - 2].to_string(),
-            market: Some(m),
-        });
+        return Some((t[..t.len() - 2].into(), Some(m)));
     }
-    Some(ParsedTicker {
-        code: t.to_ascii_uppercase(),
-        market: None,
-    })
+    Some((ascii_upper(t), None))
 }
 
 /// True when a numeric code lies in a mainland-China range (SSE 600/601/603/605, STAR 688/689,
@@ -377,15 +391,36 @@ pub fn is_mainland_code(code: &str) -> bool {
 }
 
 /// An exchange or country text as the tables below spell it: upper case, punctuation as
-/// spaces, runs of spaces as one. The usual code (`XHKG`, `TSX`, `CN`) is read as it is,
-/// without a copy: this runs for many rows.
-fn market_words(raw: &str) -> std::borrow::Cow<'_, str> {
+/// spaces, runs of spaces as one, given to `f`. This runs for many rows: the usual code
+/// (`XHKG`, `TSX`, `CN`) is given as it is, and a short ASCII text (`Euronext Paris`) is
+/// spelt on the stack; only a long or non-ASCII text is copied to the heap.
+fn with_market_words<R>(raw: &str, f: impl FnOnce(&str) -> R) -> R {
     let raw = raw.trim();
     if raw
         .bytes()
         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     {
-        return raw.into();
+        return f(raw);
+    }
+    let mut buf = [0u8; 64];
+    if raw.len() <= buf.len() && raw.is_ascii() {
+        let mut len = 0;
+        let mut space = false;
+        for b in raw.bytes() {
+            if b.is_ascii_alphanumeric() {
+                if space && len > 0 {
+                    buf[len] = b' ';
+                    len += 1;
+                }
+                space = false;
+                buf[len] = b.to_ascii_uppercase();
+                len += 1;
+            } else {
+                space = true;
+            }
+        }
+        // ASCII letters, digits and spaces only.
+        return f(std::str::from_utf8(&buf[..len]).unwrap_or(""));
     }
     let spaced: String = raw
         .chars()
@@ -397,22 +432,29 @@ fn market_words(raw: &str) -> std::borrow::Cow<'_, str> {
             }
         })
         .collect();
-    spaced
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .into()
+    f(&spaced.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Whether `needle` occurs in `hay`: a plain scan, cheaper for these few-byte texts than
+/// `str::contains`, which prepares a search for every needle.
+fn contains_bytes(hay: &str, needle: &str) -> bool {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Market named by an exchange column: an ISO 10383 MIC, an exchange name, a Bloomberg
 /// exchange code or a country.
 pub fn market_from_exchange(raw: &str) -> Option<Market> {
-    let up = market_words(raw);
+    with_market_words(raw, exchange_market)
+}
+
+/// [`market_from_exchange`] of a text spelt by [`with_market_words`].
+fn exchange_market(up: &str) -> Option<Market> {
     if up.is_empty() {
         return None;
     }
     let by_code =
-        match &*up {
+        match up {
             "XHKG" | "XHKF" | "SEHK" | "HKEX" | "HKSE" | "HKG" => Some(Market::HK),
             "XSHG" | "XSSC" | "XSHE" | "XSEC" | "SSE" | "SZSE" | "SHA" | "SHE" | "XBSE"
             | "BJSE" => Some(Market::CN),
@@ -479,23 +521,27 @@ pub fn market_from_exchange(raw: &str) -> Option<Market> {
         ("EURONEXT AMSTERDAM", "NL"),
     ];
     for (needle, cc) in NAMES {
-        if up.contains(needle) {
+        if contains_bytes(up, needle) {
             return Market::from_code(cc);
         }
     }
     // A Bloomberg exchange code or a country in the exchange column.
     if up.len() == 2
-        && let Some(m) = market_after_ticker(&up, "", true)
+        && let Some(m) = market_after_ticker(up, "", true)
     {
         return Some(m);
     }
-    market_from_country(raw)
+    country_market(up)
 }
 
 /// Market named by a country column: ISO alpha-2, alpha-3 or an English name.
 pub fn market_from_country(raw: &str) -> Option<Market> {
-    let up = market_words(raw);
-    let cc = match &*up {
+    with_market_words(raw, country_market)
+}
+
+/// [`market_from_country`] of a text spelt by [`with_market_words`].
+fn country_market(up: &str) -> Option<Market> {
+    let cc = match up {
         "CN"
         | "CHN"
         | "CHINA"
@@ -542,20 +588,75 @@ pub fn read_holding_ticker(
     exchange: Option<&str>,
     country: Option<&str>,
 ) -> Option<(ParsedTicker, Option<(TickerKey, MarketSource)>)> {
-    let parsed = parse_vendor_ticker(ticker)?;
-    let found = if let Some(m) = parsed.market {
-        Some((m, MarketSource::Ticker))
-    } else if let Some(m) = exchange.and_then(market_from_exchange) {
-        Some((m, MarketSource::Exchange))
-    } else if let Some(m) = country.and_then(market_from_country) {
-        Some((m, MarketSource::Country))
-    } else if is_mainland_code(&parsed.code) {
-        Some((Market::CN, MarketSource::CodeRange))
-    } else {
-        None
-    };
-    let key = found.and_then(|(m, src)| TickerKey::new(&parsed.code, m).map(|k| (k, src)));
-    Some((parsed, key))
+    let read = HoldingTicker::read(ticker, exchange, country)?;
+    let key = read.key();
+    Some((
+        ParsedTicker {
+            code: read.code.into_owned(),
+            market: read.ticker_market,
+        },
+        key,
+    ))
+}
+
+/// A holding's ticker read with its exchange and country columns, its texts borrowed
+/// from the row where they can be ([`read_holding_ticker`] without a copy: this runs for
+/// every row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldingTicker<'a> {
+    /// The local code as written (trimmed, upper-case), without market or yellow key.
+    pub code: Cow<'a, str>,
+    /// The market written in the ticker itself.
+    pub ticker_market: Option<Market>,
+    /// The code canonical for the market found, the market, and where it came from;
+    /// None for a bare code with no market.
+    pub listing: Option<(Cow<'a, str>, Market, MarketSource)>,
+}
+
+impl<'a> HoldingTicker<'a> {
+    pub fn read(
+        ticker: &'a str,
+        exchange: Option<&str>,
+        country: Option<&str>,
+    ) -> Option<HoldingTicker<'a>> {
+        let (code, ticker_market) = parse_vendor_ticker_cow(ticker)?;
+        let found = if let Some(m) = ticker_market {
+            Some((m, MarketSource::Ticker))
+        } else if let Some(m) = exchange.and_then(market_from_exchange) {
+            Some((m, MarketSource::Exchange))
+        } else if let Some(m) = country.and_then(market_from_country) {
+            Some((m, MarketSource::Country))
+        } else if is_mainland_code(&code) {
+            Some((Market::CN, MarketSource::CodeRange))
+        } else {
+            None
+        };
+        let listing = found.and_then(|(m, src)| {
+            let canonical = match &code {
+                Cow::Borrowed(c) => canonical_code_cow(c, m)?,
+                Cow::Owned(c) => Cow::Owned(canonical_code_cow(c, m)?.into_owned()),
+            };
+            Some((canonical, m, src))
+        });
+        Some(HoldingTicker {
+            code,
+            ticker_market,
+            listing,
+        })
+    }
+
+    /// The listing as a key, and where its market came from.
+    pub fn key(&self) -> Option<(TickerKey, MarketSource)> {
+        self.listing.as_ref().map(|(code, market, src)| {
+            (
+                TickerKey {
+                    code: code.to_string(),
+                    market: *market,
+                },
+                *src,
+            )
+        })
+    }
 }
 
 #[cfg(test)]
@@ -665,6 +766,83 @@ mod tests {
             k("0941.HK", Some("XNYS"), None),
             Some(("941 HK".into(), MarketSource::Ticker))
         );
+    }
+
+    /// The stack spelling of exchange and country texts is the general one.
+    #[test]
+    fn market_words_on_the_stack_as_on_the_heap() {
+        let general = |raw: &str| -> String {
+            let spaced: String = raw
+                .trim()
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() {
+                        c.to_ascii_uppercase()
+                    } else {
+                        ' '
+                    }
+                })
+                .collect();
+            spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        for raw in [
+            "XHKG",
+            " Euronext  Paris ",
+            "Hong-Kong S.A.R.",
+            "People's Republic of China",
+            "\tshanghai\t",
+            "U.S.A.",
+            "...",
+            "",
+            "Xetra (Frankfurt)",
+            "São Paulo",
+            "B3 - Brasil, Bolsa, Balcão",
+            &"New York ".repeat(10),
+        ] {
+            assert_eq!(
+                with_market_words(raw, str::to_string),
+                general(raw),
+                "{raw:?}"
+            );
+        }
+        assert!(contains_bytes("DEUTSCHE BOERSE XETRA", "XETRA"));
+        assert!(!contains_bytes("XET", "XETRA"));
+        assert!(contains_bytes("SWISS", "SWISS"));
+    }
+
+    /// The usual notations are read without a copy; every notation reads the same
+    /// listing borrowed or owned.
+    #[test]
+    fn holding_ticker_borrows_the_usual_notations() {
+        for raw in [
+            "941 HK Equity",
+            "0941.HK",
+            "600760 CH",
+            "CHL UN Equity",
+            "603019CN",
+        ] {
+            let read = HoldingTicker::read(raw, None, None).unwrap();
+            assert!(matches!(read.code, Cow::Borrowed(_)), "{raw}");
+            assert!(
+                matches!(read.listing, Some((Cow::Borrowed(_), _, _))),
+                "{raw}"
+            );
+        }
+        for (raw, ex, want) in [
+            ("chl un equity", None, "CHL US"),
+            ("0941  hk", None, "941 HK"),
+            ("2415", Some("Shenzhen Stock Exchange"), "002415 CN"),
+            ("brk/b", Some("nyse"), "BRK.B US"),
+            ("CHINA  MOBILE  HK", None, "CHINA.MOBILE HK"),
+        ] {
+            let read = HoldingTicker::read(raw, ex, None).unwrap();
+            let (key, _) = read.key().unwrap();
+            assert_eq!(key.to_string(), want, "{raw}");
+            assert_eq!(
+                read_holding_ticker(raw, ex, None).unwrap().1.unwrap().0,
+                key
+            );
+        }
     }
 
     #[test]
