@@ -259,7 +259,7 @@ pub fn screen_with(
                 let later: Vec<usize> = screened
                     .iter()
                     .enumerate()
-                    .filter(|(_, s)| matches!(s, Screened::NamesMissing))
+                    .filter(|(_, s)| matches!(s, Screened::NamesMissing(_)))
                     .map(|(i, _)| i)
                     .collect();
                 if !later.is_empty() {
@@ -271,7 +271,22 @@ pub fn screen_with(
                     let (index, names) = versions.get(main);
                     let again: Vec<(usize, Screened)> = later
                         .into_par_iter()
-                        .map(|i| (i, ctx.screen(index, names, i)))
+                        .map(|i| match ctx.screen(index, names, i) {
+                            // Only when the cache refused a name (it holds four
+                            // billion matches): the row's own names, resolved here.
+                            Screened::NamesMissing(_) => {
+                                let own: NameCache = ctx
+                                    .names_of(i)
+                                    .into_iter()
+                                    .map(|n| {
+                                        let m = index.best_name(&n);
+                                        (n, m)
+                                    })
+                                    .collect();
+                                (i, ctx.screen(index, &own, i))
+                            }
+                            s => (i, s),
+                        })
                         .collect();
                     for (i, s) in again {
                         screened[i] = s;
@@ -358,8 +373,15 @@ pub fn screen_with(
                         table.ignored.push(ignored);
                         continue;
                     }
-                    // Every name is resolved by now.
-                    Screened::NamesMissing => continue,
+                    // Cannot be: rows were screened again with their names. Were it
+                    // ever, the row is reported, never dropped unaccounted.
+                    Screened::NamesMissing(row) => {
+                        table.ignored.push(IgnoredRow {
+                            row,
+                            reason: "not screened: its names could not be resolved".into(),
+                        });
+                        continue;
+                    }
                 };
                 rows += 1;
                 if one_pass {
@@ -990,8 +1012,8 @@ enum Screened<'r> {
     Counted(Counted<'r>),
     /// A row that is not a position (read in the same pass).
     Ignored(IgnoredRow),
-    /// A row with a name not yet resolved, to screen again once it is.
-    NamesMissing,
+    /// A row (its number) with a name not yet resolved, to screen again once it is.
+    NamesMissing(u32),
 }
 
 /// What the summary counts of a position (its currency may be borrowed from the batch).
@@ -1032,7 +1054,7 @@ impl<'r> PackedContext<'_, 'r> {
             RowRead::Ignored(ignored) => return Screened::Ignored(ignored),
         };
         let Some(res) = try_resolve_row(index, &row.ids(), names, &self.opts.thresholds) else {
-            return Screened::NamesMissing;
+            return Screened::NamesMissing(row.row);
         };
         // A holding that nothing points at is clear: counted, no position made.
         if res.hit.is_none() && res.unscreenable.is_none() {
