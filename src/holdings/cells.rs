@@ -96,10 +96,20 @@ pub fn is_placeholder(text: &str) -> bool {
     const PLACEHOLDERS: [&str; 11] = [
         "", "-", "--", "—", "–", "n/a", "na", "#n/a", "null", "none", "nan",
     ];
+    const {
+        let mut i = 0;
+        while i < PLACEHOLDERS.len() {
+            assert!(PLACEHOLDERS[i].len() <= PLACEHOLDER_MAX_LEN);
+            i += 1;
+        }
+    }
     // Called for every cell: compared without allocating.
     let t = crate::util::trim_ws(text);
-    t.len() <= 4 && PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(t))
+    t.len() <= PLACEHOLDER_MAX_LEN && PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(t))
 }
+
+/// The longest placeholder, in bytes: a trimmed text longer than this is a value.
+pub const PLACEHOLDER_MAX_LEN: usize = 4;
 
 /// A plain decimal ("1234.5", "-12", "0.25") of at most 15 significant digits, read in
 /// one pass: the digits as an integer, divided by a power of ten. Both are exact in an
@@ -113,31 +123,26 @@ fn plain_decimal(s: &str) -> Option<f64> {
         [b'-', rest @ ..] => (true, rest),
         bytes => (false, bytes),
     };
+    // One pass without a test per digit beyond the byte's class: the digits as an integer
+    // (wrapping: a number too long to be exact is refused below anyway), the significant
+    // digits counted from the first non-zero one, the place of the point.
     let mut mantissa: u64 = 0;
-    // Significant digits (leading zeros are not), and whether there is any digit.
     let mut significant = 0usize;
-    let mut any_digit = false;
-    let mut decimals: Option<usize> = None;
-    for &b in body {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                any_digit = true;
-                if mantissa > 0 {
-                    significant += 1;
-                }
-                if let Some(d) = &mut decimals {
-                    *d += 1;
-                }
-                if significant > 15 || decimals.is_some_and(|d| d > 15) {
-                    return None;
-                }
-            }
-            b'.' if decimals.is_none() => decimals = Some(0),
-            _ => return None,
+    let mut point: Option<usize> = None;
+    for (i, &b) in body.iter().enumerate() {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
+            significant += usize::from(mantissa != 0);
+        } else if b == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
         }
     }
-    if !any_digit {
+    let digits = body.len() - usize::from(point.is_some());
+    let decimals = point.map(|p| body.len() - p - 1);
+    if digits == 0 || significant > 15 || decimals.is_some_and(|d| d > 15) {
         return None;
     }
     let v = mantissa as f64 / POW10[decimals.unwrap_or(0)];
@@ -476,6 +481,36 @@ mod tests {
             "--1",
         ] {
             assert_eq!(plain_decimal(t), None, "{t}");
+        }
+        // Leading zeros are not significant; a long number is refused, not wrapped.
+        assert_eq!(plain_decimal("0000000000000000000001"), Some(1.0));
+        assert_eq!(plain_decimal("99999999999999999999999"), None);
+        assert_eq!(plain_decimal("0.0000000000000001"), None);
+        // Many made-up decimals: read exactly as str::parse reads them, or left to it.
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for _ in 0..100_000 {
+            let len = next() % 20;
+            let mut t = String::new();
+            if next() % 4 == 0 {
+                t.push('-');
+            }
+            for _ in 0..len {
+                t.push(match next() % 13 {
+                    0 => '.',
+                    1 | 2 => '0',
+                    n => char::from(b'0' + (n % 10) as u8),
+                });
+            }
+            if let Some(v) = plain_decimal(&t) {
+                let want: f64 = t.parse().unwrap();
+                assert_eq!(v.to_bits(), want.to_bits(), "{t}");
+            }
         }
         // Past its reach, the general path still reads it.
         assert_eq!(
