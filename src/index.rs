@@ -16,10 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::cache::{Chunked, ListCache};
 use crate::ident::check_isin;
 use crate::ident::ticker::parse_list_ticker;
-use crate::ident::{
-    IdCheck, TickerKey, cusip_from_isin, normalise_id,
-    ticker::{Market, bare_code},
-};
+use crate::ident::{IdCheck, Market, TickerKey, cusip_from_isin, normalise_id, ticker::bare_code};
 use crate::list::{Entry, ListKind, ListSnapshot, ListedIsin, ListedTicker, SanctionsList};
 use crate::names::{self, NameComparison, NormName};
 use crate::report::Basis;

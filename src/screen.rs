@@ -271,22 +271,7 @@ pub fn screen_with(
                     let (index, names) = versions.get(main);
                     let again: Vec<(usize, Screened)> = later
                         .into_par_iter()
-                        .map(|i| match ctx.screen(index, names, i) {
-                            // Only when the cache refused a name (it holds four
-                            // billion matches): the row's own names, resolved here.
-                            Screened::NamesMissing(_) => {
-                                let own: NameCache = ctx
-                                    .names_of(i)
-                                    .into_iter()
-                                    .map(|n| {
-                                        let m = index.best_name(&n);
-                                        (n, m)
-                                    })
-                                    .collect();
-                                (i, ctx.screen(index, &own, i))
-                            }
-                            s => (i, s),
-                        })
+                        .map(|i| (i, ctx.screen(index, names, i)))
                         .collect();
                     for (i, s) in again {
                         screened[i] = s;
@@ -373,8 +358,9 @@ pub fn screen_with(
                         table.ignored.push(ignored);
                         continue;
                     }
-                    // Cannot be: rows were screened again with their names. Were it
-                    // ever, the row is reported, never dropped unaccounted.
+                    // Rows were screened again with their names: only if the name cache
+                    // refused one (at four billion matches) is a row still here, and it
+                    // is reported, never dropped unaccounted.
                     Screened::NamesMissing(row) => {
                         table.ignored.push(IgnoredRow {
                             row,

@@ -88,6 +88,7 @@ mod write_tests {
 
 /// `s.trim()`, answering at once for the usual text that starts and ends with a visible
 /// ASCII character (this runs for every cell of every row).
+#[inline]
 pub fn trim_ws(s: &str) -> &str {
     let b = s.as_bytes();
     match (b.first(), b.last()) {

@@ -92,24 +92,20 @@ pub fn number_text(n: f64) -> String {
 }
 
 /// Texts that mean "no value" in holdings exports.
+/// Called for every cell: a text longer than any placeholder (4 bytes) is past at once,
+/// where it is called; only a short one is compared, without allocating.
+#[inline]
 pub fn is_placeholder(text: &str) -> bool {
+    let t = crate::util::trim_ws(text);
+    t.len() <= 4 && is_short_placeholder(t)
+}
+
+fn is_short_placeholder(t: &str) -> bool {
     const PLACEHOLDERS: [&str; 11] = [
         "", "-", "--", "—", "–", "n/a", "na", "#n/a", "null", "none", "nan",
     ];
-    const {
-        let mut i = 0;
-        while i < PLACEHOLDERS.len() {
-            assert!(PLACEHOLDERS[i].len() <= PLACEHOLDER_MAX_LEN);
-            i += 1;
-        }
-    }
-    // Called for every cell: compared without allocating.
-    let t = crate::util::trim_ws(text);
-    t.len() <= PLACEHOLDER_MAX_LEN && PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(t))
+    PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(t))
 }
-
-/// The longest placeholder, in bytes: a trimmed text longer than this is a value.
-pub const PLACEHOLDER_MAX_LEN: usize = 4;
 
 /// A plain decimal ("1234.5", "-12", "0.25") of at most 15 significant digits, read in
 /// one pass: the digits as an integer, divided by a power of ten. Both are exact in an

@@ -18,8 +18,8 @@ use calamine::{Data, DataRef, Reader, SheetType, Sheets};
 use std::borrow::Cow;
 
 use super::cells::{
-    Cell, CellRef, PLACEHOLDER_MAX_LEN, cell_date, cell_number, decode_text, is_placeholder,
-    parse_number, repair_cusip, repair_sedol, windows_1252,
+    Cell, CellRef, cell_date, cell_number, decode_text, is_placeholder, parse_number, repair_cusip,
+    repair_sedol, windows_1252,
 };
 use super::columns::{
     HEADER_SCAN_ROWS, header_score, map_columns, normalise_header, normalises_to,
@@ -1587,8 +1587,7 @@ fn row_outcome<'a>(number: u32, cells: &impl RowCells<'a>, header: &TableHeader)
     // Whether a role's cell holds a value (checked without allocating).
     let has_text = |role: Role| -> bool {
         get(role).is_some_and(|c| match c {
-            // Trimmed above.
-            CellRef::Text(t) => t.len() > PLACEHOLDER_MAX_LEN || !is_placeholder(t),
+            CellRef::Text(t) => !is_placeholder(t),
             other => other.text().is_some_and(|t| !is_placeholder(&t)),
         })
     };
@@ -1726,15 +1725,8 @@ fn repaired<'a>(value: Cow<'a, str>, repair: fn(&str) -> Cow<'_, str>) -> Cow<'a
 /// borrowed.
 fn into_text(cell: CellRef<'_>) -> Option<Cow<'_, str>> {
     match cell {
-        CellRef::Text(t) => {
-            let t = trim_ws(t);
-            // No placeholder is longer than four bytes: most texts are past at once.
-            if t.len() <= PLACEHOLDER_MAX_LEN && is_placeholder(t) {
-                None
-            } else {
-                Some(Cow::Borrowed(t))
-            }
-        }
+        CellRef::Text(t) if is_placeholder(t) => None,
+        CellRef::Text(t) => Some(Cow::Borrowed(trim_ws(t))),
         other => other.text().filter(|t| !is_placeholder(t)),
     }
 }

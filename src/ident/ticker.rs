@@ -174,12 +174,18 @@ fn canonical_code_cow(code: &str, market: Market) -> Option<Cow<'_, str>> {
     Some(out.into())
 }
 
-/// A text in ASCII upper case, borrowed when it has no lower-case letter.
-fn ascii_upper(s: &str) -> Cow<'_, str> {
-    if s.bytes().any(|b| b.is_ascii_lowercase()) {
-        s.to_ascii_uppercase().into()
-    } else {
-        s.into()
+/// A text in ASCII upper case: borrowed text stays borrowed when it has no lower-case
+/// letter, owned text is changed in place.
+fn ascii_upper<'a>(s: impl Into<Cow<'a, str>>) -> Cow<'a, str> {
+    match s.into() {
+        Cow::Borrowed(b) if b.bytes().any(|c| c.is_ascii_lowercase()) => {
+            b.to_ascii_uppercase().into()
+        }
+        Cow::Owned(mut o) => {
+            o.make_ascii_uppercase();
+            o.into()
+        }
+        borrowed => borrowed,
     }
 }
 
@@ -319,13 +325,7 @@ fn parse_vendor_ticker_cow(raw: &str) -> Option<(Cow<'_, str>, Option<Market>)> 
         if cc.len() == 2
             && let Some(m) = market_after_ticker(cc, &code, bloomberg)
         {
-            return Some((
-                match code {
-                    Cow::Borrowed(c) => ascii_upper(c),
-                    Cow::Owned(c) => c.to_ascii_uppercase().into(),
-                },
-                Some(m),
-            ));
+            return Some((ascii_upper(code), Some(m)));
         }
         return Some((ascii_upper(t), None));
     }
@@ -422,7 +422,13 @@ fn with_market_words<R>(raw: &str, f: impl FnOnce(&str) -> R) -> R {
         // ASCII letters, digits and spaces only.
         return f(std::str::from_utf8(&buf[..len]).unwrap_or(""));
     }
+    f(&market_words(raw))
+}
+
+/// [`with_market_words`]'s spelling for any text, on the heap.
+fn market_words(raw: &str) -> String {
     let spaced: String = raw
+        .trim()
         .chars()
         .map(|c| {
             if c.is_alphanumeric() {
@@ -432,7 +438,7 @@ fn with_market_words<R>(raw: &str, f: impl FnOnce(&str) -> R) -> R {
             }
         })
         .collect();
-    f(&spaced.split_whitespace().collect::<Vec<_>>().join(" "))
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether `needle` occurs in `hay`: a plain scan, cheaper for these few-byte texts than
@@ -771,20 +777,6 @@ mod tests {
     /// The stack spelling of exchange and country texts is the general one.
     #[test]
     fn market_words_on_the_stack_as_on_the_heap() {
-        let general = |raw: &str| -> String {
-            let spaced: String = raw
-                .trim()
-                .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() {
-                        c.to_ascii_uppercase()
-                    } else {
-                        ' '
-                    }
-                })
-                .collect();
-            spaced.split_whitespace().collect::<Vec<_>>().join(" ")
-        };
         for raw in [
             "XHKG",
             " Euronext  Paris ",
@@ -801,7 +793,7 @@ mod tests {
         ] {
             assert_eq!(
                 with_market_words(raw, str::to_string),
-                general(raw),
+                market_words(raw),
                 "{raw:?}"
             );
         }
