@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::cache::ListCache;
 use crate::exceptions::{ExceptionRun, ExceptionState, ExceptionsFile};
 use crate::holdings::cells::Cell;
+use crate::holdings::text_chunks::TextChunk;
 use crate::holdings::{
     HoldingRow, HoldingsError, HoldingsFile, IgnoredRow, InputSpec, PackedRows, ReadOptions,
     RowRead, RowSink, TableHeader, discover_inputs, read_holdings_file, read_holdings_file_into,
@@ -236,20 +237,31 @@ pub fn screen_with(
         progress,
         |fi, path, sheet, rows| {
             let BatchRows {
-                rows,
+                input,
                 header,
                 table,
             } = rows;
+            // The batch's rows, packed: a chunk of text is parsed piece by piece on the
+            // workers.
+            let parsed: Vec<PackedRows>;
+            let packs: &[PackedRows] = match input {
+                BatchInput::Packed(rows) => std::slice::from_ref(rows),
+                BatchInput::Text(chunk) => {
+                    parsed = (0..chunk.pieces())
+                        .into_par_iter()
+                        .map(|j| {
+                            let mut rows = PackedRows::default();
+                            chunk.pack_piece(j, &mut rows);
+                            rows
+                        })
+                        .collect();
+                    &parsed
+                }
+            };
             let screened = if one_pass {
-                let ctx = PackedContext {
-                    opts,
-                    path,
-                    sheet: sheet.as_deref(),
-                    rows,
-                    header,
-                };
+                let ctx = PackedContext::new(opts, path, sheet.as_deref(), packs, header);
                 let (index, names) = versions.get(main);
-                let mut screened: Vec<Screened> = (0..rows.len())
+                let mut screened: Vec<Screened> = (0..ctx.len())
                     .into_par_iter()
                     .with_min_len(256)
                     .map(|i| ctx.screen(index, names, i))
@@ -279,7 +291,10 @@ pub fn screen_with(
                 }
                 screened
             } else {
-                let batch = read_packed(rows, header, table);
+                let batch: Vec<HoldingRow> = packs
+                    .iter()
+                    .flat_map(|rows| read_packed(rows, header, table))
+                    .collect();
                 let key_ids: Vec<usize> = match opts.mode {
                     Mode::Holdings => vec![main; batch.len()],
                     Mode::Orders { default_trade_date } => batch
@@ -1021,21 +1036,61 @@ impl From<Position> for Counted<'_> {
     }
 }
 
-/// What screening packed holdings rows in one pass needs besides the index.
+/// What screening packed holdings rows in one pass needs besides the index: the rows of a
+/// batch (in one or more packs), numbered in order across the packs.
 struct PackedContext<'a, 'r> {
     opts: &'a ScreenOptions,
     path: &'a str,
     sheet: Option<&'a str>,
-    rows: &'r PackedRows,
+    packs: &'r [PackedRows],
+    /// Where each pack's rows start in the batch's numbering.
+    starts: Vec<usize>,
     header: &'a TableHeader,
 }
 
-impl<'r> PackedContext<'_, 'r> {
+impl<'a, 'r> PackedContext<'a, 'r> {
+    fn new(
+        opts: &'a ScreenOptions,
+        path: &'a str,
+        sheet: Option<&'a str>,
+        packs: &'r [PackedRows],
+        header: &'a TableHeader,
+    ) -> Self {
+        let starts = packs
+            .iter()
+            .scan(0, |start, p| {
+                let here = *start;
+                *start += p.len();
+                Some(here)
+            })
+            .collect();
+        PackedContext {
+            opts,
+            path,
+            sheet,
+            packs,
+            starts,
+            header,
+        }
+    }
+
+    /// Number of rows.
+    fn len(&self) -> usize {
+        self.packs.iter().map(PackedRows::len).sum()
+    }
+
+    /// Row `i` of the batch: its pack, and its index there.
+    fn locate(&self, i: usize) -> (&'r PackedRows, usize) {
+        let j = self.starts.partition_point(|&s| s <= i).saturating_sub(1);
+        (&self.packs[j], i - self.starts[j])
+    }
+
     /// Read, resolve and judge row `i` of a batch of holdings: a clear row is only counted
     /// (no string of it copied). `names` must hold its names, else it is
     /// [`Screened::NamesMissing`].
     fn screen(&self, index: &ListIndex, names: &NameCache, i: usize) -> Screened<'r> {
-        let row = match read_packed_row(self.rows, i, self.header) {
+        let (rows, i) = self.locate(i);
+        let row = match read_packed_row(rows, i, self.header) {
             RowRead::Data(row) => row,
             RowRead::Ignored(ignored) => return Screened::Ignored(ignored),
         };
@@ -1068,7 +1123,8 @@ impl<'r> PackedContext<'_, 'r> {
 
     /// The names of row `i` (when it is a data row).
     fn names_of(&self, i: usize) -> Vec<String> {
-        match read_packed_row(self.rows, i, self.header) {
+        let (rows, i) = self.locate(i);
+        match read_packed_row(rows, i, self.header) {
             RowRead::Data(row) => row_names(&row.ids()).map(str::to_string).collect(),
             RowRead::Ignored(_) => Vec::new(),
         }
@@ -1272,6 +1328,18 @@ struct RawBatch {
     spent: SpentBuffers,
 }
 
+/// Records of a delimited-text table as a reader thread sends them.
+struct TextBatch {
+    sheet: Option<Arc<str>>,
+    header: Arc<TableHeader>,
+    chunk: TextChunk,
+    /// Where the chunk's buffer goes back once read.
+    spent: SpentText,
+}
+
+/// Emptied text buffers on their way back to a reader.
+type SpentText = Arc<std::sync::Mutex<Vec<Vec<u8>>>>;
+
 /// Emptied batch buffers on their way back to a reader.
 type SpentBuffers = Arc<std::sync::Mutex<Vec<PackedRows>>>;
 
@@ -1306,9 +1374,17 @@ impl TableStats {
 /// consumer: cells below `header`, for the consumer to read; it records in `table` what it
 /// read (data rows, ignored rows).
 struct BatchRows<'b> {
-    rows: &'b PackedRows,
+    input: BatchInput<'b>,
     header: &'b TableHeader,
     table: &'b mut TableStats,
+}
+
+/// The rows of a batch as a reader gave them.
+enum BatchInput<'b> {
+    /// As cells.
+    Packed(&'b PackedRows),
+    /// As text (whole records of a delimited-text file), to parse.
+    Text(&'b TextChunk),
 }
 
 /// Turn packed rows into data rows (in parallel), recording the ignored ones and the
@@ -1359,6 +1435,8 @@ fn apply_stats(file: &mut HoldingsFile, stats: Vec<TableStats>) {
 enum FileMsg {
     /// Rows as cells, for the workers to read.
     Rows(RawBatch),
+    /// Records as text, for the workers to parse and read.
+    Text(TextBatch),
     Done(Result<HoldingsFile, HoldingsError>),
 }
 
@@ -1370,6 +1448,7 @@ struct BatchSender {
     raw: PackedRows,
     /// Buffers of batches already read, to fill again.
     spent: SpentBuffers,
+    spent_text: SpentText,
 }
 
 impl BatchSender {
@@ -1379,6 +1458,7 @@ impl BatchSender {
             table: None,
             raw: PackedRows::default(),
             spent: SpentBuffers::default(),
+            spent_text: SpentText::default(),
         }
     }
 
@@ -1428,6 +1508,29 @@ impl BatchSender {
 }
 
 impl RowSink for BatchSender {
+    fn text_chunk(
+        &mut self,
+        sheet: Option<&str>,
+        header: &Arc<TableHeader>,
+        chunk: &mut TextChunk,
+    ) {
+        self.enter_table(sheet, header);
+        // Rows gathered before go first.
+        self.flush();
+        let buffer = self
+            .spent_text
+            .lock()
+            .ok()
+            .and_then(|mut spent| spent.pop())
+            .unwrap_or_default();
+        let _ = self.tx.send(FileMsg::Text(TextBatch {
+            sheet: sheet.map(Arc::from),
+            header: Arc::clone(header),
+            chunk: chunk.take(buffer),
+            spent: Arc::clone(&self.spent_text),
+        }));
+    }
+
     fn row(
         &mut self,
         sheet: Option<&str>,
@@ -1548,13 +1651,39 @@ fn stream_inputs(
                                     &specs[i].display,
                                     raw.sheet.clone(),
                                     BatchRows {
-                                        rows: &raw.rows,
+                                        input: BatchInput::Packed(&raw.rows),
                                         header: &raw.header,
                                         table,
                                     },
                                 );
                             }
                             recycle(raw);
+                        }
+                        Ok(FileMsg::Text(batch)) => {
+                            if stats.last().is_none_or(|t| t.sheet != batch.sheet) {
+                                stats.push(TableStats {
+                                    sheet: batch.sheet.clone(),
+                                    ..TableStats::default()
+                                });
+                            }
+                            if let Some(table) = stats.last_mut() {
+                                each_batch(
+                                    i,
+                                    &specs[i].display,
+                                    batch.sheet.clone(),
+                                    BatchRows {
+                                        input: BatchInput::Text(&batch.chunk),
+                                        header: &batch.header,
+                                        table,
+                                    },
+                                );
+                            }
+                            let TextBatch { chunk, spent, .. } = batch;
+                            if let Ok(mut spent) = spent.lock()
+                                && spent.len() < 4
+                            {
+                                spent.push(chunk.into_bytes());
+                            }
                         }
                         Ok(FileMsg::Done(result)) => {
                             if let Ok(mut at) = consuming.lock() {

@@ -383,3 +383,63 @@ fn large_workbooks_stream_like_whole_reads_inline_or_shared_strings() {
     assert_eq!(prohibited_rows[0][0], (Some("Equities".to_string()), 4));
     assert_eq!(prohibited_rows[0], prohibited_rows[1]);
 }
+
+#[test]
+fn long_csv_read_in_parallel_pieces_matches_a_whole_read() {
+    use holdscreen::holdings::{InputSpec, read_holdings_file};
+    // Several chunks of text (a megabyte each, cut into pieces the workers parse): quoted
+    // names spanning lines, quotes inside quotes and inside plain fields, CRLF, blank lines,
+    // a Windows-1252 name in a UTF-8 file. Every row is read as a whole read gives it, on
+    // the same line.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.csv");
+    let mut text: Vec<u8> = b"Holdings\r\nAccount;Security;ISIN;Quantity\r\n".to_vec();
+    for i in 0..60_000u32 {
+        let line = match i % 23 {
+            0 => format!("A{i};\"China Mobile\r\nLtd {i}\";HK0941009539;{i}\r\n").into_bytes(),
+            1 => b"\r\n".to_vec(),
+            2 => {
+                let mut l = format!("A{i};Soci").into_bytes();
+                l.extend_from_slice(b"\xe9t\xe9 G\xe9n\xe9rale;FR0000130809;");
+                l.extend_from_slice(format!("{i}\r\n").as_bytes());
+                l
+            }
+            3 => format!("A{i};\"Apple \"\"5\"\" Inc\";US0378331005;{i}\r\n").into_bytes(),
+            4 => format!("A{i};Apple 5\" Inc;US0378331005;{i}\n").into_bytes(),
+            _ => format!("A{i};Apple Inc;US0378331005;{i}\r\n").into_bytes(),
+        };
+        text.extend_from_slice(&line);
+    }
+    assert!(text.len() > 2 << 20);
+    std::fs::write(&path, &text).unwrap();
+    let spec = InputSpec {
+        path: path.clone(),
+        display: path.display().to_string(),
+        explicit: true,
+    };
+    let whole = read_holdings_file(&spec, &ReadOptions::default()).unwrap();
+    let want: Vec<(u32, Option<String>)> = whole.tables[0]
+        .rows
+        .iter()
+        .map(|r| (r.row, r.name.clone()))
+        .collect();
+    for threads in [1, 2] {
+        let report = run(vec![path.clone()], Keep::All, threads);
+        let got: Vec<(u32, Option<String>)> = report
+            .positions
+            .iter()
+            .map(|p| (p.row, p.security.clone()))
+            .collect();
+        assert_eq!(got.len(), want.len());
+        assert_eq!(got, want);
+        assert_eq!(report.inputs[0].tables[0].ignored, whole.tables[0].ignored);
+    }
+    assert!(
+        want.iter()
+            .any(|(_, n)| n.as_deref() == Some("Société Générale"))
+    );
+    assert!(
+        want.iter()
+            .any(|(_, n)| n.as_deref() == Some("China Mobile\r\nLtd 59984"))
+    );
+}

@@ -10,6 +10,7 @@ pub mod cells;
 pub mod columns;
 pub mod discover;
 pub mod read;
+pub mod text_chunks;
 
 use std::borrow::Cow;
 use std::fmt;

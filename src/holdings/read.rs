@@ -24,6 +24,7 @@ use super::cells::{
 use super::columns::{
     HEADER_SCAN_ROWS, header_score, map_columns, normalise_header, normalises_to,
 };
+use super::text_chunks::{CHUNK_BYTES, TextChunk, count_lines, record_end};
 use super::{
     CellProblem, ColumnMapping, HoldingRow, HoldingRowRef, HoldingsFile, HoldingsTable, IgnoredRow,
     InputSpec, Role, SkippedSheet,
@@ -98,6 +99,23 @@ pub trait RowSink {
             let (number, mut cells) = rows.row(i);
             self.row(sheet, header, number, &mut cells);
         }
+    }
+
+    /// Records below the header of a delimited-text table, as text (see [`TextChunk`]),
+    /// for the receiver to parse where it likes; it may take the chunk's contents
+    /// ([`TextChunk::take`]). By default they are parsed here and given to
+    /// [`RowSink::packed_rows`].
+    fn text_chunk(
+        &mut self,
+        sheet: Option<&str>,
+        header: &Arc<TableHeader>,
+        chunk: &mut TextChunk,
+    ) {
+        let mut rows = PackedRows::default();
+        for j in 0..chunk.pieces() {
+            chunk.pack_piece(j, &mut rows);
+        }
+        self.packed_rows(sheet, header, &mut rows);
     }
 }
 
@@ -627,8 +645,35 @@ impl PackedRows {
 
     /// Add a record of a text file as row `number`, its fields decoded with `encoding`.
     fn push_record(&mut self, number: u32, record: &csv::ByteRecord, encoding: TextEncoding) {
+        self.push_text_fields(number, record.as_slice(), record.iter(), encoding);
+    }
+
+    /// Add a record parsed by csv-core as row `number`: its fields' bytes one after the
+    /// other in `bytes`, field `i` ending at `ends[i]`.
+    pub(super) fn push_fields(
+        &mut self,
+        number: u32,
+        bytes: &[u8],
+        ends: &[usize],
+        encoding: TextEncoding,
+    ) {
+        let fields = ends.iter().scan(0, |start, &end| {
+            let field = &bytes[*start..end];
+            *start = end;
+            Some(field)
+        });
+        self.push_text_fields(number, bytes, fields, encoding);
+    }
+
+    /// Add a record whose fields (`fields`, in order) are the whole of `bytes`.
+    fn push_text_fields<'f>(
+        &mut self,
+        number: u32,
+        bytes: &[u8],
+        fields: impl Iterator<Item = &'f [u8]> + Clone,
+        encoding: TextEncoding,
+    ) {
         // Usually the whole record is text as it is: its bytes are copied at once.
-        let bytes = record.as_slice();
         let whole = match encoding {
             TextEncoding::Utf8 => std::str::from_utf8(bytes).ok(),
             TextEncoding::Windows1252 => bytes
@@ -640,7 +685,7 @@ impl PackedRows {
             // Each field must be text of its own (a character split across two fields is
             // two invalid fields).
             let mut end = 0;
-            record.iter().all(|f| {
+            fields.clone().all(|f| {
                 end += f.len();
                 text.is_char_boundary(end)
             })
@@ -650,7 +695,7 @@ impl PackedRows {
             Some(text) if u32::try_from(base + text.len()).is_ok() => {
                 self.text.push_str(text);
                 let mut start = base;
-                for f in record {
+                for f in fields {
                     let end = start + f.len();
                     self.cells.push(if f.is_empty() {
                         PackedCell::Empty
@@ -662,7 +707,7 @@ impl PackedRows {
                 }
             }
             _ => {
-                for (col, f) in record.iter().enumerate() {
+                for (col, f) in fields.enumerate() {
                     if f.is_empty() {
                         self.set(col, PackedCell::Empty);
                     } else {
@@ -869,7 +914,7 @@ struct DelimitedRead {
 
 /// How the bytes of a text file are turned into text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TextEncoding {
+pub(super) enum TextEncoding {
     /// UTF-8 (the file's head is UTF-8); a field that is not is read as Windows-1252.
     Utf8,
     /// Windows-1252 (the file's head is not UTF-8): Excel's "CSV" on Western Windows.
@@ -907,6 +952,8 @@ struct TextStream<R> {
     /// Index in `seen` up to which newlines are counted, and their count.
     counted: usize,
     newlines: u32,
+    /// Whether the bytes given are kept in `seen` (until the records are read elsewhere).
+    keep_seen: bool,
 }
 
 impl<R: Read> Read for TextStream<R> {
@@ -924,7 +971,9 @@ impl<R: Read> Read for TextStream<R> {
             }
             n
         };
-        self.seen.extend_from_slice(&buf[..n]);
+        if self.keep_seen {
+            self.seen.extend_from_slice(&buf[..n]);
+        }
         Ok(n)
     }
 }
@@ -944,7 +993,24 @@ impl<R: Read> TextStream<R> {
             seen_base: 0,
             counted: 0,
             newlines: 0,
+            keep_seen: true,
         }
+    }
+
+    /// The bytes given from stream offset `byte` on (a record's start, past the records
+    /// numbered so far), with the number of newlines before them; the bytes given from
+    /// now on are no longer kept.
+    fn take_rest_from(&mut self, byte: u64) -> (Vec<u8>, u32) {
+        let at = (byte.saturating_sub(self.seen_base) as usize)
+            .min(self.seen.len())
+            .max(self.counted.min(self.seen.len()));
+        let newlines = self
+            .newlines
+            .saturating_add(count_lines(&self.seen[self.counted.min(at)..at]));
+        let rest = self.seen.split_off(at);
+        self.seen = Vec::new();
+        self.keep_seen = false;
+        (rest, newlines)
     }
 
     /// The number of newlines before the record the csv reader placed at stream offset
@@ -1064,6 +1130,11 @@ fn read_delimited(
     let mut packed = PackedRows::default();
     let mut failed = None;
     let mut last_line = first_line.saturating_sub(1);
+    // Once the header is known and rows go to a sink, the rest of the file goes to it as
+    // text in chunks of whole records, parsed by the sink's workers (a delimiter that is a
+    // quote or a line end cannot be cut without parsing).
+    let chunks = !matches!(delimiter, b'"' | b'\n' | b'\r');
+    let mut chunks_from = None;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {
@@ -1076,6 +1147,10 @@ fn read_delimited(
                 last_line = line;
                 if packed.len() >= PACK_ROWS {
                     builder.push_packed(&mut packed);
+                    if chunks && builder.streams() {
+                        chunks_from = Some(reader.position().byte());
+                        break;
+                    }
                 }
             }
             Ok(false) => break,
@@ -1088,7 +1163,16 @@ fn read_delimited(
         }
     }
     builder.push_packed(&mut packed);
-    let digest = match reader.into_inner().finish()? {
+    let mut stream = reader.into_inner();
+    if let Some(byte) = chunks_from {
+        let (rest, newlines) = stream.take_rest_from(byte);
+        let at_line = first_line.saturating_add(newlines);
+        let mut chunk = TextChunk::new(delimiter, encoding);
+        if let Err((line, e)) = read_chunks(&mut stream, rest, at_line, &mut chunk, &mut builder) {
+            failed = Some((line, csv::Error::from(e)));
+        }
+    }
+    let digest = match stream.finish()? {
         Some(d) => d,
         None => whole_digest.unwrap_or(FileDigest {
             sha256: String::new(),
@@ -1131,6 +1215,77 @@ fn read_delimited(
         skipped,
         digest,
     })
+}
+
+/// The rest of a delimited-text file, from `rest` (the bytes already given, starting at a
+/// record on line `line`) on, given to `builder`'s sink in chunks of whole records, as
+/// text. Err: the I/O error that stopped the reading, and the last line whose records were
+/// given.
+fn read_chunks<R: Read>(
+    stream: &mut TextStream<R>,
+    rest: Vec<u8>,
+    mut line: u32,
+    chunk: &mut TextChunk,
+    builder: &mut TableBuilder,
+) -> Result<(), (u32, std::io::Error)> {
+    /// Bytes asked of the file at a time.
+    const READ_BYTES: usize = 64 << 10;
+    chunk.bytes = rest;
+    chunk.bytes.reserve(CHUNK_BYTES + READ_BYTES);
+    // The bytes past a chunk's last record, for the next one.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut want = CHUNK_BYTES;
+    let mut eof = false;
+    let mut failed = None;
+    while !eof || !chunk.bytes.is_empty() {
+        while !eof && chunk.bytes.len() < want {
+            let len = chunk.bytes.len();
+            chunk.bytes.resize(len + READ_BYTES, 0);
+            match stream.read(&mut chunk.bytes[len..]) {
+                Ok(0) => {
+                    chunk.bytes.truncate(len);
+                    eof = true;
+                }
+                Ok(n) => chunk.bytes.truncate(len + n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => chunk.bytes.truncate(len),
+                Err(e) => {
+                    chunk.bytes.truncate(len);
+                    failed = Some(e);
+                    eof = true;
+                }
+            }
+        }
+        let end = if eof && failed.is_none() {
+            // The last record may end without a line end.
+            chunk.bytes.len()
+        } else {
+            match record_end(&chunk.bytes, chunk.delimiter) {
+                Some(end) => end,
+                // After an error, the records not whole are not read.
+                None if eof => break,
+                // A record longer than a chunk: read on.
+                None => {
+                    want = chunk.bytes.len() + CHUNK_BYTES;
+                    continue;
+                }
+            }
+        };
+        carry.clear();
+        carry.extend_from_slice(&chunk.bytes[end..]);
+        chunk.bytes.truncate(end);
+        line = chunk.cut(end, line);
+        builder.push_text(chunk);
+        chunk.bytes.clear();
+        chunk.bytes.extend_from_slice(&carry);
+        want = CHUNK_BYTES;
+        if failed.is_some() {
+            break;
+        }
+    }
+    match failed {
+        Some(e) => Err((line.saturating_sub(1), e)),
+        None => Ok(()),
+    }
 }
 
 /// The delimiter that splits the most of the first lines into the same number (>1) of
@@ -1287,6 +1442,22 @@ impl<'o, 's> TableBuilder<'o, 's> {
             self.push_row(number, &mut cells);
         }
         rows.clear();
+    }
+
+    /// Whether rows now go to the sink as they come (the header is known).
+    fn streams(&self) -> bool {
+        self.header.is_some() && self.sink.is_some() && self.refused.is_none()
+    }
+
+    /// Records of a delimited-text table as text, once it [`streams`](Self::streams).
+    fn push_text(&mut self, chunk: &mut TextChunk) {
+        if self.refused.is_some() {
+            return;
+        }
+        if let (Some(h), Some(sink)) = (&self.header, &mut self.sink) {
+            self.rows_sent += chunk.pieces();
+            sink.text_chunk(self.sheet, h, chunk);
+        }
     }
 
     /// [`Self::push`] with the row's cells in a vector the caller reuses: it is left empty.

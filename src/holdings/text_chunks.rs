@@ -1,0 +1,370 @@
+//! Delimited text read in chunks of whole records, for several threads to parse.
+//!
+//! Past a table's header, a CSV file's reading thread no longer parses: it reads (and
+//! hashes) the bytes, cuts them after a record's end into [`TextChunk`]s of pieces of whole
+//! records, and the workers parse the pieces in parallel with the csv crate's own engine
+//! (csv-core). A record's end is found without parsing: a line feed outside quotes, quotes
+//! being told apart as csv-core does (a quote opens a quoted field only at the start of a
+//! field; inside one, two quotes are a quote and one quote closes it). Every record keeps
+//! the line it starts on, as the sequential reader gives it.
+
+use super::read::{PackedRows, TextEncoding};
+
+/// A run of whole records of a delimited-text file, as read, cut into pieces of whole
+/// records that can be parsed independently (and in any order).
+#[derive(Debug)]
+pub struct TextChunk {
+    pub(super) bytes: Vec<u8>,
+    /// Each piece: where it starts in `bytes`, and the line number of its first byte. A
+    /// piece ends where the next starts (the last at the end of `bytes`).
+    pub(super) pieces: Vec<(usize, u32)>,
+    pub(super) delimiter: u8,
+    pub(super) encoding: TextEncoding,
+}
+
+/// Bytes of text a chunk holds (about; it ends at a record's end).
+pub(super) const CHUNK_BYTES: usize = 1 << 20;
+
+/// Bytes of text a piece holds (about): a few hundred records, enough for a worker's task.
+const PIECE_BYTES: usize = 64 << 10;
+
+impl TextChunk {
+    /// An empty chunk.
+    pub(super) fn new(delimiter: u8, encoding: TextEncoding) -> Self {
+        TextChunk {
+            bytes: Vec::new(),
+            pieces: Vec::new(),
+            delimiter,
+            encoding,
+        }
+    }
+
+    /// Number of pieces.
+    pub fn pieces(&self) -> usize {
+        self.pieces.len()
+    }
+
+    /// The chunk's bytes (whole records).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Take the chunk's contents, leaving it empty with `buffer` (emptied) to fill: how a
+    /// receiver keeps the text and gives the reader a buffer back.
+    pub fn take(&mut self, mut buffer: Vec<u8>) -> TextChunk {
+        buffer.clear();
+        TextChunk {
+            bytes: std::mem::replace(&mut self.bytes, buffer),
+            pieces: std::mem::take(&mut self.pieces),
+            delimiter: self.delimiter,
+            encoding: self.encoding,
+        }
+    }
+
+    /// The chunk's text buffer, for a reader to fill again.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// Cut `bytes[..end]` (whole records; `first_line` the line of its first byte) into
+    /// pieces; returns the line number of the byte at `end`.
+    pub(super) fn cut(&mut self, end: usize, first_line: u32) -> u32 {
+        self.pieces.clear();
+        let mut start = 0;
+        let mut line = first_line;
+        while start < end {
+            let stop = if end - start <= PIECE_BYTES + PIECE_BYTES / 2 {
+                end
+            } else {
+                record_end(&self.bytes[start..start + PIECE_BYTES], self.delimiter)
+                    .map_or(end, |e| start + e)
+            };
+            self.pieces.push((start, line));
+            line = line.saturating_add(count_lines(&self.bytes[start..stop]));
+            start = stop;
+        }
+        line
+    }
+
+    /// Parse piece `j` into `rows` (appended), each record numbered with the line it
+    /// starts on.
+    pub fn pack_piece(&self, j: usize, rows: &mut PackedRows) {
+        let Some(&(start, first_line)) = self.pieces.get(j) else {
+            return;
+        };
+        let end = self.pieces.get(j + 1).map_or(self.bytes.len(), |p| p.0);
+        let text = &self.bytes[start..end];
+        let mut parser = csv_core::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .build();
+        let mut out = vec![0u8; 1024];
+        let mut ends = vec![0usize; 64];
+        // A piece that starts with a UTF-8 byte order mark keeps it (csv-core drops one at
+        // the start of its input, which is the file's start only): given less than the
+        // mark's three bytes first, csv-core leaves them as text.
+        let mut fed_short = text.starts_with(b"\xEF\xBB\xBF");
+        let mut pos = 0;
+        // Where the record being read starts, and the line counted up to where.
+        let mut record_start = 0;
+        let mut counted = 0;
+        let mut line = first_line;
+        let (mut nout_total, mut nend_total) = (0usize, 0usize);
+        loop {
+            let input = if fed_short {
+                &text[pos..pos + 2]
+            } else {
+                &text[pos..]
+            };
+            let (res, nin, nout, nend) =
+                parser.read_record(input, &mut out[nout_total..], &mut ends[nend_total..]);
+            fed_short = false;
+            pos += nin;
+            nout_total += nout;
+            nend_total += nend;
+            match res {
+                csv_core::ReadRecordResult::InputEmpty => {
+                    if input.is_empty() {
+                        // Only at the end of the piece; csv-core says End next.
+                        continue;
+                    }
+                }
+                csv_core::ReadRecordResult::OutputFull => {
+                    let len = out.len();
+                    out.resize(len * 2, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    let len = ends.len();
+                    ends.resize(len * 2, 0);
+                }
+                csv_core::ReadRecordResult::Record => {
+                    // The record's first line: past the line ends before it.
+                    let mut at = record_start.max(counted);
+                    while at < text.len() && matches!(text[at], b'\r' | b'\n') {
+                        at += 1;
+                    }
+                    line = line.saturating_add(count_lines(&text[counted..at.max(counted)]));
+                    counted = at.max(counted);
+                    rows.push_fields(line, &out[..nout_total], &ends[..nend_total], self.encoding);
+                    record_start = pos;
+                    nout_total = 0;
+                    nend_total = 0;
+                }
+                csv_core::ReadRecordResult::End => break,
+            }
+        }
+    }
+}
+
+/// The number of line feeds in `bytes`.
+pub(super) fn count_lines(bytes: &[u8]) -> u32 {
+    u32::try_from(memchr::memchr_iter(b'\n', bytes).count()).unwrap_or(u32::MAX)
+}
+
+/// Where the last whole record of `bytes` ends (just past its line feed), `bytes` starting
+/// at a record's start; None when no record ends in them. A line feed ends a record when it
+/// is outside quotes.
+pub(super) fn record_end(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    let mut last = None;
+    let mut i = 0;
+    loop {
+        // Outside quotes from `i`.
+        let Some(q) = memchr::memchr(b'"', &bytes[i..]).map(|k| i + k) else {
+            if let Some(k) = memchr::memrchr(b'\n', &bytes[i..]) {
+                last = Some(i + k + 1);
+            }
+            return last;
+        };
+        if let Some(k) = memchr::memrchr(b'\n', &bytes[i..q]) {
+            last = Some(i + k + 1);
+        }
+        // A quote opens a quoted field only at a field's start; elsewhere it is text.
+        let opens = q == 0 || matches!(bytes[q - 1], b'\n' | b'\r') || bytes[q - 1] == delimiter;
+        i = q + 1;
+        if !opens {
+            continue;
+        }
+        // Inside quotes: two quotes are a quote, one closes the field.
+        loop {
+            let Some(q) = memchr::memchr(b'"', &bytes[i..]).map(|k| i + k) else {
+                return last;
+            };
+            match bytes.get(q + 1) {
+                Some(b'"') => i = q + 2,
+                Some(_) => {
+                    i = q + 1;
+                    break;
+                }
+                // The text ends at the quote: whether it closes is not known yet.
+                None => return last,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records and their lines as the sequential reader gives them (csv::Reader, each
+    /// record numbered with the line it starts on, past line ends).
+    fn sequential(text: &[u8], delimiter: u8) -> Vec<(u32, Vec<Vec<u8>>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(text);
+        let mut out = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            let mut at = record.position().unwrap().byte() as usize;
+            while at < text.len() && matches!(text[at], b'\r' | b'\n') {
+                at += 1;
+            }
+            let line = 1 + count_lines(&text[..at.min(text.len())]);
+            out.push((line, record.iter().map(<[u8]>::to_vec).collect()));
+        }
+        out
+    }
+
+    /// The same text cut into chunks of at most `chunk` bytes at record ends, each cut
+    /// into pieces, every piece parsed on its own.
+    fn chunked(text: &[u8], delimiter: u8, chunk: usize) -> Vec<(u32, Vec<Vec<u8>>)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut line = 1;
+        while start < text.len() {
+            let limit = (start + chunk).min(text.len());
+            let end = if limit == text.len() {
+                limit
+            } else {
+                // No record end within `chunk` bytes: the chunk grows to the next one.
+                record_end(&text[start..limit], delimiter)
+                    .or_else(|| record_end(&text[start..], delimiter))
+                    .map_or(text.len(), |e| start + e)
+            };
+            let mut c = TextChunk::new(delimiter, TextEncoding::Utf8);
+            c.bytes = text[start..end].to_vec();
+            let len = c.bytes.len();
+            line = {
+                let next = c.cut(len, line);
+                let mut rows = PackedRows::default();
+                for j in 0..c.pieces() {
+                    c.pack_piece(j, &mut rows);
+                }
+                for i in 0..rows.len() {
+                    let (n, cells) = rows.row(i);
+                    out.push((
+                        n,
+                        cells
+                            .iter()
+                            .map(|c| match c {
+                                crate::holdings::cells::Cell::Text(t) => t.clone().into_bytes(),
+                                _ => Vec::new(),
+                            })
+                            .collect(),
+                    ));
+                }
+                next
+            };
+            start = end;
+        }
+        out
+    }
+
+    /// Fields as packed rows give them: trailing empty fields are not kept.
+    fn trimmed(records: Vec<(u32, Vec<Vec<u8>>)>) -> Vec<(u32, Vec<Vec<u8>>)> {
+        records
+            .into_iter()
+            .map(|(n, mut f)| {
+                while f.last().is_some_and(Vec::is_empty) {
+                    f.pop();
+                }
+                (n, f)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn record_ends_are_line_feeds_outside_quotes() {
+        assert_eq!(record_end(b"a,b\nc,d", b','), Some(4));
+        assert_eq!(record_end(b"a,\"b\nc\",d\ne", b','), Some(10));
+        assert_eq!(record_end(b"a,\"b\nc", b','), None);
+        // A quote inside an unquoted field is text: the line feed after it ends the record.
+        assert_eq!(record_end(b"5\" disk,x\ny", b','), Some(10));
+        // Two quotes inside quotes are a quote.
+        assert_eq!(record_end(b"\"a\"\"\nb\"\nc", b','), Some(8));
+        // A quote at the very end: not known whether it closes the field.
+        assert_eq!(record_end(b"x\n\"a\nb\"", b','), Some(2));
+        assert_eq!(record_end(b"", b','), None);
+    }
+
+    #[test]
+    fn chunks_parse_as_the_whole_text_does() {
+        // Random texts of the bytes that matter (delimiters, quotes, line ends, a byte
+        // order mark), cut at every size: the same records on the same lines.
+        let alphabet: &[&[u8]] = &[
+            b"a",
+            b"b",
+            b",",
+            b";",
+            b"\"",
+            b"\"\"",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b" ",
+            b"\xEF\xBB\xBF",
+            b"x\"y",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..3000 {
+            let len = 1 + (next() % 60) as usize;
+            let mut text = Vec::new();
+            for _ in 0..len {
+                text.extend_from_slice(alphabet[(next() % alphabet.len() as u64) as usize]);
+            }
+            // A mark at the very start is the file's, which the reader takes off first.
+            if text.starts_with(b"\xEF\xBB\xBF") {
+                text.insert(0, b'a');
+            }
+            let delimiter = if round % 3 == 0 { b';' } else { b',' };
+            let want = trimmed(sequential(&text, delimiter));
+            for chunk in [1, 2, 3, 5, 8, 13, 40, 1000] {
+                assert_eq!(
+                    trimmed(chunked(&text, delimiter, chunk)),
+                    want,
+                    "text {:?} cut at {chunk}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pieces_start_at_record_ends_with_their_lines() {
+        let mut text = String::new();
+        for i in 0..20_000 {
+            if i % 9 == 4 {
+                text.push_str(&format!("{i},\"two\nlines\"\r\n"));
+            } else {
+                text.push_str(&format!("{i},one line\r\n"));
+            }
+        }
+        let mut c = TextChunk::new(b',', TextEncoding::Utf8);
+        c.bytes = text.clone().into_bytes();
+        let end = c.bytes.len();
+        let last = c.cut(end, 7);
+        assert!(c.pieces() > 3, "{} pieces", c.pieces());
+        assert_eq!(last, 7 + count_lines(text.as_bytes()));
+        for &(start, line) in &c.pieces {
+            assert!(start == 0 || text.as_bytes()[start - 1] == b'\n');
+            assert_eq!(line, 7 + count_lines(&text.as_bytes()[..start]));
+        }
+    }
+}
