@@ -665,6 +665,59 @@ impl PackedRows {
         self.push_text_fields(number, bytes, fields, encoding);
     }
 
+    /// Add a line of a text file split at its delimiters as row `number`: field `i` ends
+    /// at `ends[i]` in `line`, the next starting one byte (the delimiter) after.
+    pub(super) fn push_separated(
+        &mut self,
+        number: u32,
+        line: &[u8],
+        ends: &[usize],
+        encoding: TextEncoding,
+    ) {
+        let base = self.text.len();
+        let text = match encoding {
+            TextEncoding::Utf8 => std::str::from_utf8(line).ok(),
+            TextEncoding::Windows1252 => line
+                .is_ascii()
+                .then(|| std::str::from_utf8(line).ok())
+                .flatten(),
+        };
+        // Each field must be text of its own: with the delimiter an ASCII byte, a valid
+        // line splits into valid fields.
+        match text {
+            Some(text) if u32::try_from(base + text.len()).is_ok() => {
+                self.text.push_str(text);
+                let mut start = 0;
+                for &end in ends {
+                    self.cells.push(if end == start {
+                        PackedCell::Empty
+                    } else {
+                        // Both fit in u32: checked above for the line's end.
+                        PackedCell::Text((base + start) as u32, (base + end) as u32)
+                    });
+                    start = end + 1;
+                }
+                self.end_row(number);
+            }
+            _ => {
+                let mut start = 0;
+                let fields = ends.iter().map(|&end| {
+                    let f = &line[start..end];
+                    start = end + 1;
+                    f
+                });
+                for (col, f) in fields.enumerate() {
+                    if f.is_empty() {
+                        self.set(col, PackedCell::Empty);
+                    } else {
+                        self.set_text(col, &encoding.decode(f));
+                    }
+                }
+                self.end_row(number);
+            }
+        }
+    }
+
     /// Add a record whose fields (`fields`, in order) are the whole of `bytes`.
     fn push_text_fields<'f>(
         &mut self,

@@ -22,6 +22,13 @@ pub struct TextChunk {
     pub(super) encoding: TextEncoding,
 }
 
+thread_local! {
+    /// A csv-core reader per thread, for the delimiter it was built for: building one
+    /// costs more than parsing a hundred records (and a copy of one does not parse).
+    static PARSER: std::cell::RefCell<Option<(u8, csv_core::Reader)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Bytes of text a chunk holds (about; it ends at a record's end).
 pub(super) const CHUNK_BYTES: usize = 1 << 20;
 
@@ -87,69 +94,107 @@ impl TextChunk {
     }
 
     /// Parse piece `j` into `rows` (appended), each record numbered with the line it
-    /// starts on.
+    /// starts on. A line without quotes is split at the delimiter as it is (what csv-core
+    /// makes of it); a record with quotes is parsed by csv-core.
     pub fn pack_piece(&self, j: usize, rows: &mut PackedRows) {
+        PARSER.with(|cell| {
+            let mut cell = cell.borrow_mut();
+            let parser = match &mut *cell {
+                Some((d, parser)) if *d == self.delimiter => parser,
+                slot => {
+                    let parser = csv_core::ReaderBuilder::new()
+                        .delimiter(self.delimiter)
+                        .build();
+                    &mut slot.insert((self.delimiter, parser)).1
+                }
+            };
+            parser.reset();
+            self.pack_piece_with(j, rows, parser);
+        });
+    }
+
+    fn pack_piece_with(&self, j: usize, rows: &mut PackedRows, parser: &mut csv_core::Reader) {
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
         let Some(&(start, first_line)) = self.pieces.get(j) else {
             return;
         };
         let end = self.pieces.get(j + 1).map_or(self.bytes.len(), |p| p.0);
         let text = &self.bytes[start..end];
-        let mut parser = csv_core::ReaderBuilder::new()
-            .delimiter(self.delimiter)
-            .build();
-        let mut out = vec![0u8; 1024];
-        let mut ends = vec![0usize; 64];
-        // A piece that starts with a UTF-8 byte order mark keeps it (csv-core drops one at
-        // the start of its input, which is the file's start only): given less than the
-        // mark's three bytes first, csv-core leaves them as text.
-        let mut fed_short = text.starts_with(b"\xEF\xBB\xBF");
+        let mut parser_used = false;
+        let mut out: Vec<u8> = Vec::new();
+        let mut ends: Vec<usize> = Vec::new();
+        let mut field_ends: Vec<usize> = Vec::with_capacity(32);
+        // The line of the byte at `pos`.
         let mut pos = 0;
-        // Where the record being read starts, and the line counted up to where.
-        let mut record_start = 0;
-        let mut counted = 0;
         let mut line = first_line;
-        let (mut nout_total, mut nend_total) = (0usize, 0usize);
         loop {
-            let input = if fed_short {
-                &text[pos..pos + 2]
-            } else {
-                &text[pos..]
-            };
-            let (res, nin, nout, nend) =
-                parser.read_record(input, &mut out[nout_total..], &mut ends[nend_total..]);
-            fed_short = false;
-            pos += nin;
-            nout_total += nout;
-            nend_total += nend;
-            match res {
-                csv_core::ReadRecordResult::InputEmpty => {
-                    if input.is_empty() {
-                        // Only at the end of the piece; csv-core says End next.
-                        continue;
+            // Line ends before a record are blank lines, which csv-core skips.
+            while pos < text.len() && matches!(text[pos], b'\r' | b'\n') {
+                if text[pos] == b'\n' {
+                    line = line.saturating_add(1);
+                }
+                pos += 1;
+            }
+            if pos == text.len() {
+                return;
+            }
+            let rest = &text[pos..];
+            let eol = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
+            let body = &rest[..eol];
+            if memchr::memchr(b'"', body).is_none() {
+                field_ends.clear();
+                field_ends.extend(memchr::memchr_iter(self.delimiter, body));
+                field_ends.push(body.len());
+                rows.push_separated(line, body, &field_ends, self.encoding);
+                pos += eol;
+                continue;
+            }
+            // A record with quotes: csv-core reads it (and the lines it spans). It drops a
+            // byte order mark at the start of the first input it is given (the file's
+            // start only): given less than the mark first, it keeps it as text.
+            let record_start = pos;
+            let mut short = !parser_used && rest.starts_with(BOM);
+            parser_used = true;
+            if out.is_empty() {
+                out.resize(1024, 0);
+                ends.resize(64, 0);
+            }
+            let (mut nout_total, mut nend_total) = (0usize, 0usize);
+            loop {
+                let input = if short {
+                    &text[pos..pos + 2]
+                } else {
+                    &text[pos..]
+                };
+                short = false;
+                let (res, nin, nout, nend) =
+                    parser.read_record(input, &mut out[nout_total..], &mut ends[nend_total..]);
+                pos += nin;
+                nout_total += nout;
+                nend_total += nend;
+                match res {
+                    csv_core::ReadRecordResult::InputEmpty => {}
+                    csv_core::ReadRecordResult::OutputFull => {
+                        let len = out.len();
+                        out.resize(len * 2, 0);
                     }
-                }
-                csv_core::ReadRecordResult::OutputFull => {
-                    let len = out.len();
-                    out.resize(len * 2, 0);
-                }
-                csv_core::ReadRecordResult::OutputEndsFull => {
-                    let len = ends.len();
-                    ends.resize(len * 2, 0);
-                }
-                csv_core::ReadRecordResult::Record => {
-                    // The record's first line: past the line ends before it.
-                    let mut at = record_start.max(counted);
-                    while at < text.len() && matches!(text[at], b'\r' | b'\n') {
-                        at += 1;
+                    csv_core::ReadRecordResult::OutputEndsFull => {
+                        let len = ends.len();
+                        ends.resize(len * 2, 0);
                     }
-                    line = line.saturating_add(count_lines(&text[counted..at.max(counted)]));
-                    counted = at.max(counted);
-                    rows.push_fields(line, &out[..nout_total], &ends[..nend_total], self.encoding);
-                    record_start = pos;
-                    nout_total = 0;
-                    nend_total = 0;
+                    csv_core::ReadRecordResult::Record => {
+                        rows.push_fields(
+                            line,
+                            &out[..nout_total],
+                            &ends[..nend_total],
+                            self.encoding,
+                        );
+                        line = line.saturating_add(count_lines(&text[record_start..pos]));
+                        break;
+                    }
+                    // Nothing was left to read (not after a record's first byte).
+                    csv_core::ReadRecordResult::End => return,
                 }
-                csv_core::ReadRecordResult::End => break,
             }
         }
     }
