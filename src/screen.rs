@@ -32,6 +32,7 @@ use crate::resolve::{
     Hit, NameCache, Resolution, Strength, Thresholds, resolve_row, row_names, try_resolve_row,
 };
 use crate::rules::{ListingDates, judge, judge_trade, parse_side};
+use crate::util::CompensatedSum;
 
 /// The folder of OFAC's Sanctions List Service exports (where `list update` fetches from).
 pub const OFFICIAL_EXPORTS: &str = crate::list::update::DEFAULT_BASE_URL;
@@ -242,10 +243,32 @@ pub fn screen_with(
                 table,
             } = rows;
             // The batch's rows, packed: a chunk of text is parsed piece by piece on the
-            // workers.
+            // workers, and when holdings are screened in one pass each piece is screened
+            // there too, as soon as it is parsed (its clear rows counted together).
+            let mut screened_pieces: Vec<Vec<Screened<'static>>> = Vec::new();
             let parsed: Vec<PackedRows>;
             let packs: &[PackedRows] = match input {
                 BatchInput::Packed(rows) => std::slice::from_ref(rows),
+                BatchInput::Text(chunk) if one_pass => {
+                    let (index, names) = versions.get(main);
+                    (parsed, screened_pieces) = (0..chunk.pieces())
+                        .into_par_iter()
+                        .map(|j| {
+                            let mut rows = PackedRows::default();
+                            chunk.pack_piece(j, &mut rows);
+                            let ctx = PackedContext::new(
+                                opts,
+                                path,
+                                sheet.as_deref(),
+                                std::slice::from_ref(&rows),
+                                header,
+                            );
+                            let screened = ctx.screen_all(index, names);
+                            (rows, screened)
+                        })
+                        .unzip();
+                    &parsed
+                }
                 BatchInput::Text(chunk) => {
                     parsed = (0..chunk.pieces())
                         .into_par_iter()
@@ -261,29 +284,46 @@ pub fn screen_with(
             let screened = if one_pass {
                 let ctx = PackedContext::new(opts, path, sheet.as_deref(), packs, header);
                 let (index, names) = versions.get(main);
-                let mut screened: Vec<Screened> = (0..ctx.len())
-                    .into_par_iter()
-                    .with_min_len(256)
-                    .map(|i| ctx.screen(index, names, i))
-                    .collect();
+                let mut screened: Vec<Screened> = if screened_pieces.is_empty() {
+                    (0..ctx.len())
+                        .into_par_iter()
+                        .with_min_len(256)
+                        .map(|i| ctx.screen(index, names, i))
+                        .collect()
+                } else {
+                    // A row's place in its piece becomes its place in the batch.
+                    let mut all = Vec::with_capacity(screened_pieces.iter().map(Vec::len).sum());
+                    for (start, piece) in ctx.starts.iter().zip(screened_pieces) {
+                        all.extend(piece.into_iter().map(|s| match s {
+                            Screened::NamesMissing { row, at } => Screened::NamesMissing {
+                                row,
+                                at: start + at,
+                            },
+                            other => other,
+                        }));
+                    }
+                    all
+                };
                 // Rows with a name no earlier row had: the names are resolved (each
                 // once, in parallel), then the rows screened again.
-                let later: Vec<usize> = screened
+                let later: Vec<(usize, usize)> = screened
                     .iter()
                     .enumerate()
-                    .filter(|(_, s)| matches!(s, Screened::NamesMissing(_)))
-                    .map(|(i, _)| i)
+                    .filter_map(|(i, s)| match s {
+                        Screened::NamesMissing { at, .. } => Some((i, *at)),
+                        _ => None,
+                    })
                     .collect();
                 if !later.is_empty() {
                     let missing: Vec<String> = later
                         .par_iter()
-                        .flat_map_iter(|&i| ctx.names_of(i))
+                        .flat_map_iter(|&(_, at)| ctx.names_of(at))
                         .collect();
                     versions.add_names(missing.iter().map(|n| (main, n.as_str())).collect());
                     let (index, names) = versions.get(main);
                     let again: Vec<(usize, Screened)> = later
                         .into_par_iter()
-                        .map(|i| (i, ctx.screen(index, names, i)))
+                        .map(|(i, at)| (i, ctx.screen(index, names, at)))
                         .collect();
                     for (i, s) in again {
                         screened[i] = s;
@@ -355,7 +395,7 @@ pub fn screen_with(
             };
             let mut rows = 0usize;
             let mut full: Vec<Position> = Vec::new();
-            let mut counted: Vec<Option<Counted>> = Vec::with_capacity(screened.len());
+            let mut counted: Vec<Option<Count>> = Vec::with_capacity(screened.len());
             for s in screened {
                 let number = match s {
                     Screened::Kept(p) => {
@@ -366,8 +406,17 @@ pub fn screen_with(
                     }
                     Screened::Counted(c) => {
                         let number = c.row;
-                        counted.push(Some(c));
+                        counted.push(Some(Count::One(c)));
                         number
+                    }
+                    Screened::Tally(t) => {
+                        rows += t.rows;
+                        if one_pass {
+                            table.rows += t.rows;
+                            table.last_data_row = Some(t.last_row);
+                        }
+                        counted.push(Some(Count::Many(t)));
+                        continue;
                     }
                     Screened::Ignored(ignored) => {
                         table.ignored.push(ignored);
@@ -376,7 +425,7 @@ pub fn screen_with(
                     // Rows were screened again with their names: only if the name cache
                     // refused one (at four billion matches) is a row still here, and it
                     // is reported, never dropped unaccounted.
-                    Screened::NamesMissing(row) => {
+                    Screened::NamesMissing { row, .. } => {
                         table.ignored.push(IgnoredRow {
                             row,
                             reason: "not screened: its names could not be resolved".into(),
@@ -418,7 +467,10 @@ pub fn screen_with(
             let mut full = full.into_iter();
             for c in counted {
                 match c {
-                    Some(c) => summary.add(fi, c.status, c.market_value, c.currency.as_deref()),
+                    Some(Count::One(c)) => {
+                        summary.add(fi, c.status, c.market_value, c.currency.as_deref())
+                    }
+                    Some(Count::Many(t)) => summary.add_tally(fi, &t),
                     None => {
                         if let Some(p) = full.next() {
                             summary.add(fi, p.status, p.market_value, p.currency.as_deref());
@@ -1013,8 +1065,70 @@ enum Screened<'r> {
     Counted(Counted<'r>),
     /// A row that is not a position (read in the same pass).
     Ignored(IgnoredRow),
-    /// A row (its number) with a name not yet resolved, to screen again once it is.
-    NamesMissing(u32),
+    /// Clear rows, one after the other, counted together.
+    Tally(Tally),
+    /// A row (its number, and its place in the batch) with a name not yet resolved, to
+    /// screen again once it is.
+    NamesMissing {
+        row: u32,
+        at: usize,
+    },
+}
+
+impl Screened<'_> {
+    /// The same, owning what it borrowed.
+    fn into_owned(self) -> Screened<'static> {
+        match self {
+            Screened::Kept(p) => Screened::Kept(p),
+            Screened::Counted(c) => Screened::Counted(Counted {
+                row: c.row,
+                status: c.status,
+                market_value: c.market_value,
+                currency: c.currency.map(|c| Cow::Owned(c.into_owned())),
+            }),
+            Screened::Ignored(i) => Screened::Ignored(i),
+            Screened::Tally(t) => Screened::Tally(t),
+            Screened::NamesMissing { row, at } => Screened::NamesMissing { row, at },
+        }
+    }
+}
+
+/// What the summary counts of clear rows that follow one another.
+#[derive(Debug, Default)]
+struct Tally {
+    rows: usize,
+    /// The number of the last row.
+    last_row: u32,
+    /// Market value per currency (upper case), in the order first seen.
+    values: Vec<(String, CompensatedSum)>,
+}
+
+impl Tally {
+    fn add(&mut self, c: &Counted<'_>) {
+        self.rows += 1;
+        self.last_row = c.row;
+        if let Some(v) = c.market_value.filter(|v| v.is_finite()) {
+            let currency = c.currency.as_deref().unwrap_or("");
+            match self
+                .values
+                .iter_mut()
+                .find(|(k, _)| k.eq_ignore_ascii_case(currency))
+            {
+                Some((_, sum)) => sum.add(v),
+                None => {
+                    let mut sum = CompensatedSum::default();
+                    sum.add(v);
+                    self.values.push((currency.to_ascii_uppercase(), sum));
+                }
+            }
+        }
+    }
+}
+
+/// What the summary counts of screened rows: one, or a tally.
+enum Count<'r> {
+    One(Counted<'r>),
+    Many(Tally),
 }
 
 /// What the summary counts of a position (its currency may be borrowed from the batch).
@@ -1088,14 +1202,14 @@ impl<'a, 'r> PackedContext<'a, 'r> {
     /// Read, resolve and judge row `i` of a batch of holdings: a clear row is only counted
     /// (no string of it copied). `names` must hold its names, else it is
     /// [`Screened::NamesMissing`].
-    fn screen(&self, index: &ListIndex, names: &NameCache, i: usize) -> Screened<'r> {
-        let (rows, i) = self.locate(i);
+    fn screen(&self, index: &ListIndex, names: &NameCache, at: usize) -> Screened<'r> {
+        let (rows, i) = self.locate(at);
         let row = match read_packed_row(rows, i, self.header) {
             RowRead::Data(row) => row,
             RowRead::Ignored(ignored) => return Screened::Ignored(ignored),
         };
         let Some(res) = try_resolve_row(index, &row.ids(), names, &self.opts.thresholds) else {
-            return Screened::NamesMissing(row.row);
+            return Screened::NamesMissing { row: row.row, at };
         };
         // A holding that nothing points at is clear: counted, no position made.
         if res.hit.is_none() && res.unscreenable.is_none() {
@@ -1121,6 +1235,30 @@ impl<'a, 'r> PackedContext<'a, 'r> {
         }
     }
 
+    /// Every row screened in order, clear rows that follow one another counted together
+    /// in a [`Tally`]: nothing of the rows is borrowed.
+    fn screen_all(&self, index: &ListIndex, names: &NameCache) -> Vec<Screened<'static>> {
+        let mut out = Vec::new();
+        let mut tally: Option<Tally> = None;
+        for at in 0..self.len() {
+            match self.screen(index, names, at) {
+                Screened::Counted(c) if c.status == Status::Clear => {
+                    tally.get_or_insert_with(Tally::default).add(&c);
+                }
+                other => {
+                    if let Some(t) = tally.take() {
+                        out.push(Screened::Tally(t));
+                    }
+                    out.push(other.into_owned());
+                }
+            }
+        }
+        if let Some(t) = tally.take() {
+            out.push(Screened::Tally(t));
+        }
+        out
+    }
+
     /// The names of row `i` (when it is a data row).
     fn names_of(&self, i: usize) -> Vec<String> {
         let (rows, i) = self.locate(i);
@@ -1136,7 +1274,7 @@ struct SummaryBuilder {
     kind: ReportKind,
     positions: usize,
     /// Per status of the report kind: count, and market value per currency (upper case).
-    by_status: Vec<(usize, Vec<(String, f64)>)>,
+    by_status: Vec<(usize, Vec<(String, CompensatedSum)>)>,
     /// Per input file (by its input number): count, and count per status.
     by_file: Vec<(usize, Vec<usize>)>,
 }
@@ -1177,8 +1315,41 @@ impl SummaryBuilder {
                     .iter_mut()
                     .find(|(c, _)| c.eq_ignore_ascii_case(currency))
                 {
-                    Some((_, sum)) => *sum += v,
-                    None => mv.push((currency.to_ascii_uppercase(), v)),
+                    Some((_, sum)) => sum.add(v),
+                    None => {
+                        let mut sum = CompensatedSum::default();
+                        sum.add(v);
+                        mv.push((currency.to_ascii_uppercase(), sum));
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Self::add`] for clear rows counted together.
+    fn add_tally(&mut self, file: usize, t: &Tally) {
+        self.positions += t.rows;
+        let status = self
+            .kind
+            .statuses()
+            .iter()
+            .position(|s| *s == Status::Clear);
+        if let Some((n, per_status)) = self.by_file.get_mut(file) {
+            *n += t.rows;
+            if let Some(i) = status {
+                per_status[i] += t.rows;
+            }
+        }
+        if let Some(i) = status {
+            let (n, mv) = &mut self.by_status[i];
+            *n += t.rows;
+            for (currency, v) in &t.values {
+                match mv
+                    .iter_mut()
+                    .find(|(c, _)| c.eq_ignore_ascii_case(currency))
+                {
+                    Some((_, sum)) => sum.merge(v),
+                    None => mv.push((currency.clone(), *v)),
                 }
             }
         }
@@ -1199,7 +1370,10 @@ impl SummaryBuilder {
                         positions,
                         market_value: mv
                             .into_iter()
-                            .map(|(currency, amount)| CurrencyAmount { currency, amount })
+                            .map(|(currency, amount)| CurrencyAmount {
+                                currency,
+                                amount: amount.value(),
+                            })
                             .collect(),
                     }
                 })

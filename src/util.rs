@@ -18,6 +18,37 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// A sum of floating-point numbers with its rounding error carried along (Neumaier):
+/// a million market values add up to the cent, and in whatever grouping they are added
+/// (a plain sum of them drifts by cents, and differently for each grouping).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CompensatedSum {
+    sum: f64,
+    error: f64,
+}
+
+impl CompensatedSum {
+    pub fn add(&mut self, v: f64) {
+        let t = self.sum + v;
+        self.error += if self.sum.abs() >= v.abs() {
+            (self.sum - t) + v
+        } else {
+            (v - t) + self.sum
+        };
+        self.sum = t;
+    }
+
+    /// Add another sum (its error too).
+    pub fn merge(&mut self, other: &CompensatedSum) {
+        self.add(other.sum);
+        self.error += other.error;
+    }
+
+    pub fn value(&self) -> f64 {
+        self.sum + self.error
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +151,47 @@ mod trim_tests {
         ] {
             assert_eq!(trim_ws(s), s.trim(), "{s:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod sum_tests {
+    use super::CompensatedSum;
+
+    #[test]
+    fn compensated_sums_add_up_to_the_cent_in_any_grouping() {
+        // A million amounts with cents: exact in integer cents.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let cents: Vec<i64> = (0..1_000_000)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % 100_000_000_000) as i64
+            })
+            .collect();
+        let exact = cents.iter().sum::<i64>() as f64 / 100.0;
+        let mut whole = CompensatedSum::default();
+        let mut plain = 0.0;
+        for &c in &cents {
+            whole.add(c as f64 / 100.0);
+            plain += c as f64 / 100.0;
+        }
+        let mut grouped = CompensatedSum::default();
+        for part in cents.chunks(777) {
+            let mut s = CompensatedSum::default();
+            for &c in part {
+                s.add(c as f64 / 100.0);
+            }
+            grouped.merge(&s);
+        }
+        assert!(
+            (whole.value() - exact).abs() < 0.001,
+            "{} {exact}",
+            whole.value()
+        );
+        assert_eq!(whole.value(), grouped.value());
+        // What it corrects: the plain sum is off.
+        assert!((plain - exact).abs() > 0.001, "{plain} {exact}");
     }
 }
