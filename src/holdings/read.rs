@@ -682,22 +682,9 @@ impl PackedRows {
                 .then(|| std::str::from_utf8(line).ok())
                 .flatten(),
         };
-        // Each field must be text of its own: with the delimiter an ASCII byte, a valid
-        // line splits into valid fields.
         match text {
             Some(text) if u32::try_from(base + text.len()).is_ok() => {
-                self.text.push_str(text);
-                let mut start = 0;
-                for &end in ends {
-                    self.cells.push(if end == start {
-                        PackedCell::Empty
-                    } else {
-                        // Both fit in u32: checked above for the line's end.
-                        PackedCell::Text((base + start) as u32, (base + end) as u32)
-                    });
-                    start = end + 1;
-                }
-                self.end_row(number);
+                self.push_separated_text(number, text, ends);
             }
             _ => {
                 let mut start = 0;
@@ -716,6 +703,38 @@ impl PackedRows {
                 self.end_row(number);
             }
         }
+    }
+
+    /// [`Self::push_separated`] for a line known to be text.
+    pub(super) fn push_separated_text(&mut self, number: u32, line: &str, ends: &[usize]) {
+        let base = self.text.len();
+        if u32::try_from(base + line.len()).is_err() {
+            // Past 4 GB of text in one batch: each field on its own.
+            let mut start = 0;
+            for (col, &end) in ends.iter().enumerate() {
+                if end == start {
+                    self.set(col, PackedCell::Empty);
+                } else {
+                    self.set_text(col, &line[start..end]);
+                }
+                start = end + 1;
+            }
+            self.end_row(number);
+            return;
+        }
+        // Each field is text of its own: the delimiter is an ASCII byte.
+        self.text.push_str(line);
+        let mut start = 0;
+        for &end in ends {
+            self.cells.push(if end == start {
+                PackedCell::Empty
+            } else {
+                // Both fit in u32: checked above for the line's end.
+                PackedCell::Text((base + start) as u32, (base + end) as u32)
+            });
+            start = end + 1;
+        }
+        self.end_row(number);
     }
 
     /// Add a record whose fields (`fields`, in order) are the whole of `bytes`.
@@ -1198,7 +1217,9 @@ fn read_delimited(
                     .saturating_add(first_line);
                 packed.push_record(line, &record, encoding);
                 last_line = line;
-                if packed.len() >= PACK_ROWS {
+                // Until the header is known, rows go to the builder a few at a time,
+                // so that chunks start soon after it.
+                if packed.len() >= PACK_ROWS || (chunks && packed.len() > HEADER_SCAN_ROWS) {
                     builder.push_packed(&mut packed);
                     if chunks && builder.streams() {
                         chunks_from = Some(reader.position().byte());

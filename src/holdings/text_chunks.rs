@@ -120,6 +120,15 @@ impl TextChunk {
         };
         let end = self.pieces.get(j + 1).map_or(self.bytes.len(), |p| p.0);
         let text = &self.bytes[start..end];
+        // Usually the whole piece is text as it is: checked once, its lines are then
+        // taken as text without checking each.
+        let whole = match self.encoding {
+            TextEncoding::Utf8 => std::str::from_utf8(text).ok(),
+            TextEncoding::Windows1252 => text
+                .is_ascii()
+                .then(|| std::str::from_utf8(text).ok())
+                .flatten(),
+        };
         let mut parser_used = false;
         let mut out: Vec<u8> = Vec::new();
         let mut ends: Vec<usize> = Vec::new();
@@ -145,7 +154,13 @@ impl TextChunk {
                 field_ends.clear();
                 field_ends.extend(memchr::memchr_iter(self.delimiter, body));
                 field_ends.push(body.len());
-                rows.push_separated(line, body, &field_ends, self.encoding);
+                match whole {
+                    // Line ends and delimiters are ASCII: the line is whole characters.
+                    Some(whole) => {
+                        rows.push_separated_text(line, &whole[pos..pos + eol], &field_ends)
+                    }
+                    None => rows.push_separated(line, body, &field_ends, self.encoding),
+                }
                 pos += eol;
                 continue;
             }
