@@ -79,8 +79,14 @@ pub struct Resolution {
 /// a lookup than a name apart); the matches are apart.
 #[derive(Debug, Default)]
 pub struct NameCache {
-    slots: rustc_hash::FxHashMap<NameKey, u32>,
+    slots: hashbrown::HashTable<(NameKey, u32)>,
     matches: Vec<NameMatch>,
+}
+
+/// The hash of a name's bytes, as the cache's table places it.
+fn name_hash(name: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
 }
 
 impl NameCache {
@@ -90,13 +96,14 @@ impl NameCache {
     /// The best match of a name resolved before (`Some(None)`: it matches nothing); `None`
     /// when it was not resolved.
     pub fn get(&self, name: &str) -> Option<Option<&NameMatch>> {
+        let name = name.as_bytes();
         self.slots
-            .get(name)
-            .map(|&i| (i != Self::NONE).then(|| &self.matches[i as usize]))
+            .find(name_hash(name), |(k, _)| k.bytes() == name)
+            .map(|&(_, i)| (i != Self::NONE).then(|| &self.matches[i as usize]))
     }
 
     pub fn contains_key(&self, name: &str) -> bool {
-        self.slots.contains_key(name)
+        self.get(name).is_some()
     }
 
     pub fn insert(&mut self, name: String, m: Option<NameMatch>) {
@@ -109,7 +116,19 @@ impl NameCache {
             Some(_) => return,
             None => Self::NONE,
         };
-        self.slots.insert(NameKey::new(name), slot);
+        let hash = name_hash(name.as_bytes());
+        match self
+            .slots
+            .find_mut(hash, |(k, _)| k.bytes() == name.as_bytes())
+        {
+            Some((_, old)) => *old = slot,
+            None => {
+                self.slots
+                    .insert_unique(hash, (NameKey::new(name), slot), |(k, _)| {
+                        name_hash(k.bytes())
+                    });
+            }
+        }
     }
 
     /// Number of names.
@@ -149,37 +168,14 @@ impl NameKey {
         }
     }
 
-    fn as_str(&self) -> &str {
+    /// The name's bytes (compared as they are: no need to read them as text again).
+    fn bytes(&self) -> &[u8] {
         match self {
-            // The bytes are a whole `str` copied in `new`: valid UTF-8 up to `len`.
-            NameKey::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            NameKey::Apart(s) => s,
+            NameKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            NameKey::Apart(s) => s.as_bytes(),
         }
     }
 }
-
-impl std::borrow::Borrow<str> for NameKey {
-    fn borrow(&self) -> &str {
-        self.as_str()
-    }
-}
-
-// Hashed and compared as the text it holds (as `Borrow<str>` requires).
-impl std::hash::Hash for NameKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialEq for NameKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for NameKey {}
 
 impl FromIterator<(String, Option<NameMatch>)> for NameCache {
     fn from_iter<I: IntoIterator<Item = (String, Option<NameMatch>)>>(iter: I) -> Self {

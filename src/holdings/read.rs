@@ -1418,6 +1418,9 @@ pub struct TableHeader {
     value_currency: Option<String>,
     /// The column index of each role (the first column holding it), by `Role as usize`.
     role_column: [Option<usize>; Role::ALL.len()],
+    /// Per column mapping: its header trimmed, its length and its first byte in lower
+    /// case (what a repeated header row is first told by).
+    header_shapes: Vec<(usize, u8)>,
 }
 
 impl TableHeader {
@@ -1431,7 +1434,15 @@ impl TableHeader {
         for c in columns.iter().rev() {
             role_column[c.role.slot()] = Some(c.index);
         }
+        let header_shapes = columns
+            .iter()
+            .map(|c| {
+                let h = trim_ws(&c.header);
+                (h.len(), h.bytes().next().unwrap_or(0).to_ascii_lowercase())
+            })
+            .collect();
         TableHeader {
+            header_shapes,
             row,
             columns,
             cells,
@@ -1792,17 +1803,22 @@ fn row_outcome<'a>(number: u32, cells: &impl RowCells<'a>, header: &TableHeader)
     // A header repeated on every printed page. Cheap first: a header cell is text of about
     // the header's length, starting with the same letter; only when enough cells are
     // such is each compared.
-    let like_header = |c: &&ColumnMapping| match cells.get(c.index) {
+    let like_header = |(c, &(len, first)): (&ColumnMapping, &(usize, u8))| match cells.get(c.index)
+    {
         Some(CellRef::Text(t)) => {
-            let h = trim_ws(&c.header);
-            t.len() + 4 >= h.len()
-                && t.len() <= h.len() + 4
-                && t.as_bytes()[0].eq_ignore_ascii_case(&h.as_bytes()[0])
+            t.len() + 4 >= len
+                && t.len() <= len + 4
+                && t.as_bytes()[0].to_ascii_lowercase() == first
         }
         _ => false,
     };
     let repeated = |count: usize| count >= 2 && count * 2 >= columns.len();
-    if repeated(columns.iter().filter(like_header).count()) {
+    let like_header_cells = columns
+        .iter()
+        .zip(&header.header_shapes)
+        .filter(|&c| like_header(c))
+        .count();
+    if repeated(like_header_cells) {
         let same_as_header = columns
             .iter()
             .filter(|c| match cells.get(c.index) {
