@@ -567,6 +567,13 @@ impl PackedRows {
         self.rows.len()
     }
 
+    /// Make room for about `text` bytes of text, `cells` cells and `rows` rows more.
+    pub fn reserve(&mut self, text: usize, cells: usize, rows: usize) {
+        self.text.reserve(text);
+        self.cells.reserve(cells);
+        self.rows.reserve(rows);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }

@@ -120,6 +120,17 @@ impl TextChunk {
         };
         let end = self.pieces.get(j + 1).map_or(self.bytes.len(), |p| p.0);
         let text = &self.bytes[start..end];
+        // Room for the piece at once (grown a row at a time, the rows' buffers would be
+        // copied over and over): its text, a row a line, the first line's fields a row.
+        let lines = self
+            .pieces
+            .get(j + 1)
+            .map_or_else(|| count_lines(text), |p| p.1.saturating_sub(first_line))
+            as usize
+            + 1;
+        let first = &text[..memchr::memchr(b'\n', text).unwrap_or(text.len())];
+        let fields = memchr::memchr_iter(self.delimiter, first).count() + 1;
+        rows.reserve(text.len(), lines * fields, lines);
         // Usually the whole piece is text as it is: checked once, its lines are then
         // taken as text without checking each.
         let whole = match self.encoding {
