@@ -117,15 +117,98 @@ fn cell_text(s: &str) -> &str {
     &s[..end]
 }
 
-fn put_text(ws: &mut Worksheet, row: u32, col: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
+/// Where cells are written: a worksheet, or a [`Sheet`] that leaves out the formats its
+/// columns already have.
+trait Cells {
+    fn string(&mut self, row: u32, col: u16, s: &str, f: &Format) -> Result<(), XlsxError>;
+    fn number(&mut self, row: u32, col: u16, n: f64, f: &Format) -> Result<(), XlsxError>;
+    fn date(&mut self, row: u32, col: u16, d: NaiveDate, f: &Format) -> Result<(), XlsxError>;
+}
+
+impl Cells for Worksheet {
+    fn string(&mut self, row: u32, col: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
+        self.write_string_with_format(row, col, s, f).map(|_| ())
+    }
+    fn number(&mut self, row: u32, col: u16, n: f64, f: &Format) -> Result<(), XlsxError> {
+        self.write_number_with_format(row, col, n, f).map(|_| ())
+    }
+    fn date(&mut self, row: u32, col: u16, d: NaiveDate, f: &Format) -> Result<(), XlsxError> {
+        self.write_datetime_with_format(row, col, d, f).map(|_| ())
+    }
+}
+
+/// A worksheet with a format set on each of its columns: a cell in its column's format is
+/// written without one (the column's applies to it), which spares the writer looking the
+/// format up for each cell, most of the time of writing a sheet of positions.
+struct Sheet<'w, 's> {
+    ws: &'w mut Worksheet,
+    columns: Vec<Option<&'s Format>>,
+}
+
+impl<'w, 's> Sheet<'w, 's> {
+    fn new(ws: &'w mut Worksheet) -> Self {
+        Sheet {
+            ws,
+            columns: Vec::new(),
+        }
+    }
+
+    fn set_column_style(&mut self, col: u16, f: &'s Format) -> Result<(), XlsxError> {
+        self.ws.set_column_format(col, f)?;
+        let i = usize::from(col);
+        if self.columns.len() <= i {
+            self.columns.resize(i + 1, None);
+        }
+        self.columns[i] = Some(f);
+        Ok(())
+    }
+
+    /// Whether `f` is the format of column `col` (the same format, not an equal one).
+    fn is_column_style(&self, col: u16, f: &Format) -> bool {
+        self.columns
+            .get(usize::from(col))
+            .copied()
+            .flatten()
+            .is_some_and(|c| std::ptr::eq(c, f))
+    }
+}
+
+impl Cells for Sheet<'_, '_> {
+    fn string(&mut self, row: u32, col: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
+        if self.is_column_style(col, f) {
+            self.ws.write_string(row, col, s)?;
+        } else {
+            self.ws.write_string_with_format(row, col, s, f)?;
+        }
+        Ok(())
+    }
+    fn number(&mut self, row: u32, col: u16, n: f64, f: &Format) -> Result<(), XlsxError> {
+        if self.is_column_style(col, f) {
+            self.ws.write_number(row, col, n)?;
+        } else {
+            self.ws.write_number_with_format(row, col, n, f)?;
+        }
+        Ok(())
+    }
+    fn date(&mut self, row: u32, col: u16, d: NaiveDate, f: &Format) -> Result<(), XlsxError> {
+        if self.is_column_style(col, f) {
+            self.ws.write_datetime(row, col, d)?;
+        } else {
+            self.ws.write_datetime_with_format(row, col, d, f)?;
+        }
+        Ok(())
+    }
+}
+
+fn put_text(ws: &mut impl Cells, row: u32, col: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
     if !s.is_empty() {
-        ws.write_string_with_format(row, col, cell_text(s), f)?;
+        ws.string(row, col, cell_text(s), f)?;
     }
     Ok(())
 }
 
 fn put_opt_text(
-    ws: &mut Worksheet,
+    ws: &mut impl Cells,
     row: u32,
     col: u16,
     s: Option<&str>,
@@ -138,20 +221,20 @@ fn put_opt_text(
 }
 
 fn put_date(
-    ws: &mut Worksheet,
+    ws: &mut impl Cells,
     row: u32,
     col: u16,
     d: Option<NaiveDate>,
     st: &Styles,
 ) -> Result<(), XlsxError> {
     if let Some(d) = d {
-        ws.write_datetime_with_format(row, col, d, &st.date)?;
+        ws.date(row, col, d, &st.date)?;
     }
     Ok(())
 }
 
 fn put_number(
-    ws: &mut Worksheet,
+    ws: &mut impl Cells,
     row: u32,
     col: u16,
     n: Option<f64>,
@@ -163,7 +246,7 @@ fn put_number(
         } else {
             &st.decimal
         };
-        ws.write_number_with_format(row, col, n, f)?;
+        ws.number(row, col, n, f)?;
     }
     Ok(())
 }
@@ -172,7 +255,9 @@ fn put_number(
 struct Column {
     header: &'static str,
     width: f64,
-    cell: fn(&mut Worksheet, u32, u16, &Position, &Styles) -> Result<(), XlsxError>,
+    /// The format of most of its cells, set on the column.
+    style: fn(&Styles) -> &Format,
+    cell: fn(&mut Sheet, u32, u16, &Position, &Styles) -> Result<(), XlsxError>,
 }
 
 macro_rules! text_col {
@@ -180,6 +265,7 @@ macro_rules! text_col {
         Column {
             header: $header,
             width: $width,
+            style: |st| &st.text,
             cell: |ws, r, c, p, st| put_opt_text(ws, r, c, p.$field.as_deref(), &st.text),
         }
     };
@@ -190,6 +276,7 @@ macro_rules! date_col {
         Column {
             header: $header,
             width: 12.0,
+            style: |st| &st.date,
             cell: |ws, r, c, p, st| put_date(ws, r, c, p.$field, st),
         }
     };
@@ -200,24 +287,21 @@ fn position_columns(review: bool, orders: bool) -> Vec<Column> {
         Column {
             header: "Status",
             width: 12.0,
-            cell: |ws, r, c, p, _| {
-                ws.write_string_with_format(r, c, p.status.as_str(), &status_format(p.status))?;
-                Ok(())
-            },
+            style: |st| &st.text,
+            cell: |ws, r, c, p, _| ws.string(r, c, p.status.as_str(), &status_format(p.status)),
         },
         Column {
             header: "File",
             width: 28.0,
+            style: |st| &st.text,
             cell: |ws, r, c, p, st| put_text(ws, r, c, &p.file, &st.text),
         },
         text_col!("Sheet", 14.0, sheet),
         Column {
             header: "Row",
             width: 6.0,
-            cell: |ws, r, c, p, st| {
-                ws.write_number_with_format(r, c, f64::from(p.row), &st.int)?;
-                Ok(())
-            },
+            style: |st| &st.int,
+            cell: |ws, r, c, p, st| ws.number(r, c, f64::from(p.row), &st.int),
         },
         text_col!("Account", 12.0, account),
         text_col!("Side", 8.0, side),
@@ -230,11 +314,13 @@ fn position_columns(review: bool, orders: bool) -> Vec<Column> {
         Column {
             header: "Quantity",
             width: 13.0,
+            style: |st| &st.int,
             cell: |ws, r, c, p, st| put_number(ws, r, c, p.quantity, st),
         },
         Column {
             header: "Market value",
             width: 15.0,
+            style: |st| &st.decimal,
             cell: |ws, r, c, p, st| put_number(ws, r, c, p.market_value, st),
         },
         text_col!("Currency", 9.0, currency),
@@ -243,15 +329,17 @@ fn position_columns(review: bool, orders: bool) -> Vec<Column> {
         Column {
             header: "Basis",
             width: 11.0,
+            style: |st| &st.text,
             cell: |ws, r, c, p, st| put_opt_text(ws, r, c, p.basis.map(|b| b.as_str()), &st.text),
         },
         text_col!("Matched list value", 26.0, matched_value),
         Column {
             header: "Score",
             width: 7.0,
+            style: |st| &st.score,
             cell: |ws, r, c, p, st| {
                 if let Some(s) = p.score {
-                    ws.write_number_with_format(r, c, s, &st.score)?;
+                    ws.number(r, c, s, &st.score)?;
                 }
                 Ok(())
             },
@@ -263,9 +351,10 @@ fn position_columns(review: bool, orders: bool) -> Vec<Column> {
         Column {
             header: "Days left",
             width: 8.0,
+            style: |st| &st.int,
             cell: |ws, r, c, p, st| {
                 if let Some(d) = p.days_left {
-                    ws.write_number_with_format(r, c, d as f64, &st.int)?;
+                    ws.number(r, c, d as f64, &st.int)?;
                 }
                 Ok(())
             },
@@ -273,21 +362,25 @@ fn position_columns(review: bool, orders: bool) -> Vec<Column> {
         Column {
             header: "Window",
             width: 8.0,
+            style: |st| &st.text,
             cell: |ws, r, c, p, st| put_opt_text(ws, r, c, p.window.map(|w| w.as_str()), &st.text),
         },
         Column {
             header: "Action",
             width: 40.0,
+            style: |st| &st.wrap,
             cell: |ws, r, c, p, st| put_opt_text(ws, r, c, p.action.as_deref(), &st.wrap),
         },
         Column {
             header: "Explanation",
             width: 60.0,
+            style: |st| &st.wrap,
             cell: |ws, r, c, p, st| put_opt_text(ws, r, c, p.explanation.as_deref(), &st.wrap),
         },
         Column {
             header: "Notes",
             width: 45.0,
+            style: |st| &st.wrap,
             cell: |ws, r, c, p, st| put_text(ws, r, c, &p.notes.join("\n"), &st.wrap),
         },
     ];
@@ -300,6 +393,7 @@ fn position_columns(review: bool, orders: bool) -> Vec<Column> {
             cols.push(Column {
                 header,
                 width: 16.0,
+                style: |st| &st.text,
                 cell: |_, _, _, _, _| Ok(()),
             });
         }
@@ -390,15 +484,20 @@ fn fill_position_sheet<P: std::borrow::Borrow<Position>>(
         ws.write_string(1, 0, empty)?;
         return Ok(());
     }
+    let mut sheet = Sheet::new(ws);
+    for (c, col) in cols.iter().enumerate() {
+        sheet.set_column_style(c as u16, (col.style)(st))?;
+    }
     let mut written = 0;
     for p in positions {
         let p = p.map_err(XlsxError::ParameterError)?;
         written += 1;
         let r = written as u32;
         for (c, col) in cols.iter().enumerate() {
-            (col.cell)(ws, r, c as u16, p.borrow(), st)?;
+            (col.cell)(&mut sheet, r, c as u16, p.borrow(), st)?;
         }
     }
+    let ws = sheet.ws;
     if written != count {
         return Err(XlsxError::ParameterError(format!(
             "{count} positions announced for the sheet, {written} given"
