@@ -17,7 +17,7 @@ use crate::holdings::text_chunks::TextChunk;
 use crate::holdings::{
     HoldingRow, HoldingsError, HoldingsFile, IgnoredRow, InputSpec, PackedRows, ReadOptions,
     RowRead, RowSink, TableHeader, discover_inputs, read_holdings_file, read_holdings_file_into,
-    read_packed_row, trim_trailing_blanks,
+    read_packed_row, read_packed_row_for_screening, trim_trailing_blanks,
 };
 use crate::index::{ListIndex, NameMatch};
 use crate::list::{ListKind, ListSnapshot, SanctionsList};
@@ -1204,7 +1204,8 @@ impl<'a, 'r> PackedContext<'a, 'r> {
     /// [`Screened::NamesMissing`].
     fn screen(&self, index: &ListIndex, names: &NameCache, at: usize) -> Screened<'r> {
         let (rows, i) = self.locate(at);
-        let row = match read_packed_row(rows, i, self.header) {
+        // What screening needs first: the whole row only for a position that is made.
+        let row = match read_packed_row_for_screening(rows, i, self.header) {
             RowRead::Data(row) => row,
             RowRead::Ignored(ignored) => return Screened::Ignored(ignored),
         };
@@ -1220,6 +1221,11 @@ impl<'a, 'r> PackedContext<'a, 'r> {
                 currency: row.currency,
             });
         }
+        let row = match read_packed_row(rows, i, self.header) {
+            RowRead::Data(row) => row,
+            // Told the same by both readings: not reached.
+            RowRead::Ignored(ignored) => return Screened::Ignored(ignored),
+        };
         let p = position(
             index,
             self.opts,
@@ -1262,7 +1268,7 @@ impl<'a, 'r> PackedContext<'a, 'r> {
     /// The names of row `i` (when it is a data row).
     fn names_of(&self, i: usize) -> Vec<String> {
         let (rows, i) = self.locate(i);
-        match read_packed_row(rows, i, self.header) {
+        match read_packed_row_for_screening(rows, i, self.header) {
             RowRead::Data(row) => row_names(&row.ids()).map(str::to_string).collect(),
             RowRead::Ignored(_) => Vec::new(),
         }

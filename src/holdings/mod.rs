@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 pub use discover::{InputSpec, discover_inputs};
 pub use read::{
     HoldingsError, PackedRows, ReadOptions, RowRead, RowSink, TableHeader, read_holdings_file,
-    read_holdings_file_into, read_packed_row, read_row, trim_trailing_blanks,
+    read_holdings_file_into, read_packed_row, read_packed_row_for_screening, read_row,
+    trim_trailing_blanks,
 };
 
 // The roles' slots are distinct and below `Role::ALL.len()` (tables indexed by role are

@@ -129,7 +129,7 @@ pub enum RowRead<R = Box<HoldingRow>> {
 /// Turn a row of cells below a table's header into a data row or an ignored row (blank,
 /// repeated header, total line, footer note).
 pub fn read_row(number: u32, cells: &[Cell], header: &TableHeader) -> RowRead {
-    match row_outcome(number, &cells, header) {
+    match row_outcome(number, &cells, header, RowFields::All) {
         RowOutcome::Position(row) => RowRead::Data(Box::new(row.into_owned())),
         RowOutcome::Ignored(reason) => RowRead::Ignored(IgnoredRow {
             row: number,
@@ -145,13 +145,40 @@ pub fn read_packed_row<'a>(
     header: &TableHeader,
 ) -> RowRead<HoldingRowRef<'a>> {
     let (number, cells) = rows.row_cells(i);
-    match row_outcome(number, &cells, header) {
+    match row_outcome(number, &cells, header, RowFields::All) {
         RowOutcome::Position(row) => RowRead::Data(row),
         RowOutcome::Ignored(reason) => RowRead::Ignored(IgnoredRow {
             row: number,
             reason,
         }),
     }
+}
+
+/// [`read_packed_row`] reading only what screening a holding and counting it need: its
+/// identifiers, names, market value and currency (the account, side, trade date,
+/// quantity, price and weight are left out, and so are problems with them). What a row
+/// is (data, blank, total, note, repeated header) is told as by [`read_packed_row`].
+pub fn read_packed_row_for_screening<'a>(
+    rows: &'a PackedRows,
+    i: usize,
+    header: &TableHeader,
+) -> RowRead<HoldingRowRef<'a>> {
+    let (number, cells) = rows.row_cells(i);
+    match row_outcome(number, &cells, header, RowFields::Screening) {
+        RowOutcome::Position(row) => RowRead::Data(row),
+        RowOutcome::Ignored(reason) => RowRead::Ignored(IgnoredRow {
+            row: number,
+            reason,
+        }),
+    }
+}
+
+/// Which fields of a data row are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowFields {
+    All,
+    /// What screening and counting need (see [`read_packed_row_for_screening`]).
+    Screening,
 }
 
 /// Drop the blank rows after the last data row of a table: they are layout, not content.
@@ -1580,7 +1607,7 @@ impl<'o, 's> TableBuilder<'o, 's> {
             sink.row(self.sheet, h, number, cells);
             return;
         }
-        match row_outcome(number, &&cells[..], h) {
+        match row_outcome(number, &&cells[..], h, RowFields::All) {
             RowOutcome::Position(row) => {
                 self.row_count += 1;
                 self.last_data_row = Some(number);
@@ -1763,7 +1790,12 @@ impl<'a> RowCells<'a> for PackedRowCells<'a> {
 /// Up to this many cells of a row are looked at on the stack.
 const ROW_CELLS_ON_STACK: usize = 32;
 
-fn row_outcome<'a>(number: u32, cells: &impl RowCells<'a>, header: &TableHeader) -> RowOutcome<'a> {
+fn row_outcome<'a>(
+    number: u32,
+    cells: &impl RowCells<'a>,
+    header: &TableHeader,
+    fields: RowFields,
+) -> RowOutcome<'a> {
     // Each cell once, trimmed; blank texts as empty cells (this runs for every row: on the
     // stack for rows of usual width).
     let trimmed = |c: CellRef<'a>| match c {
@@ -1906,6 +1938,19 @@ fn row_outcome<'a>(number: u32, cells: &impl RowCells<'a>, header: &TableHeader)
         ..HoldingRowRef::default()
     };
     for col in columns {
+        if fields == RowFields::Screening
+            && matches!(
+                col.role,
+                Role::Account
+                    | Role::Side
+                    | Role::TradeDate
+                    | Role::Quantity
+                    | Role::Price
+                    | Role::Weight
+            )
+        {
+            continue;
+        }
         let Some(cell) = cells
             .get(col.index)
             .copied()
@@ -2279,6 +2324,80 @@ mod tests {
         blank.set_text(2, "  ");
         blank.end_row(1);
         assert!(!blank.any_filled());
+    }
+
+    #[test]
+    fn rows_read_for_screening_are_told_and_identified_as_whole_reads() {
+        let opts = ReadOptions::default();
+        let lines: &[&[&str]] = &[
+            &[
+                "Account",
+                "Security",
+                "ISIN",
+                "Ticker",
+                "Quantity",
+                "Price",
+                "Market Value",
+                "Currency",
+                "Trade Date",
+            ],
+            &[
+                "A1",
+                "China Mobile",
+                "HK0941009539",
+                "941 HK",
+                "lots",
+                "1.2.3",
+                "1,234.50",
+                "hkd",
+                "yesterday",
+            ],
+            &["", "", "", "", "", "", "", "", ""],
+            &["Total", "", "", "", "", "", "99", ""],
+            &[
+                "Account",
+                "Security",
+                "ISIN",
+                "Ticker",
+                "Quantity",
+                "Price",
+                "Market Value",
+                "Currency",
+            ],
+            &["A2", "Apple Inc", "", "AAPL US", "5", "", "", "USD"],
+            &["Source: custodian records, not audited"],
+            &["A3", "", "", "", "7", "", "12", ""],
+            &["", "Sony Group", "", "", "", "", "bad", "JPY", "2025-09-30"],
+        ];
+        let mut b = TableBuilder::new(&opts, None, None);
+        let g = grid(lines);
+        b.push(g[0].0, g[0].1.clone());
+        b.choose_header();
+        let header = b.header.clone().expect("a header");
+        let mut packed = PackedRows::default();
+        for (n, cells) in g.into_iter().skip(1) {
+            let mut cells = cells;
+            packed.push_cells(n, &mut cells);
+        }
+        let mut data = 0;
+        for i in 0..packed.len() {
+            match (
+                read_packed_row(&packed, i, &header),
+                read_packed_row_for_screening(&packed, i, &header),
+            ) {
+                (RowRead::Data(whole), RowRead::Data(light)) => {
+                    data += 1;
+                    assert_eq!(light.row, whole.row);
+                    assert_eq!(light.ids(), whole.ids());
+                    assert_eq!(light.market_value, whole.market_value);
+                    assert_eq!(light.currency, whole.currency);
+                    assert_eq!(light.quantity, None);
+                }
+                (RowRead::Ignored(a), RowRead::Ignored(b)) => assert_eq!(a, b),
+                _ => panic!("row {i} told apart differently"),
+            }
+        }
+        assert_eq!(data, 4);
     }
 
     #[test]
