@@ -1852,11 +1852,20 @@ fn row_outcome<'a>(
         _ => false,
     };
     let repeated = |count: usize| count >= 2 && count * 2 >= columns.len();
-    let like_header_cells = columns
-        .iter()
-        .zip(&header.header_shapes)
-        .filter(|&c| like_header(c))
-        .count();
+    // Counted until enough are, or too few are left to be enough (a data row is told
+    // after about half its columns).
+    let needed = columns.len().div_ceil(2).max(2);
+    let mut like_header_cells = 0;
+    for (i, c) in columns.iter().zip(&header.header_shapes).enumerate() {
+        if like_header(c) {
+            like_header_cells += 1;
+            if like_header_cells >= needed {
+                break;
+            }
+        } else if like_header_cells + (columns.len() - i - 1) < needed {
+            break;
+        }
+    }
     if repeated(like_header_cells) {
         let same_as_header = columns
             .iter()
