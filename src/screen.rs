@@ -1108,21 +1108,28 @@ impl Tally {
         self.rows += 1;
         self.last_row = c.row;
         if let Some(v) = c.market_value.filter(|v| v.is_finite()) {
-            let currency = c.currency.as_deref().unwrap_or("");
-            match self
-                .values
-                .iter_mut()
-                .find(|(k, _)| k.eq_ignore_ascii_case(currency))
-            {
-                Some((_, sum)) => sum.add(v),
-                None => {
-                    let mut sum = CompensatedSum::default();
-                    sum.add(v);
-                    self.values.push((currency.to_ascii_uppercase(), sum));
-                }
-            }
+            currency_sum(&mut self.values, c.currency.as_deref().unwrap_or("")).add(v);
         }
     }
+}
+
+/// The sum of a currency's market values among `values` (a few currencies, found without
+/// allocating a key per position; the currency in upper case), added when new.
+fn currency_sum<'v>(
+    values: &'v mut Vec<(String, CompensatedSum)>,
+    currency: &str,
+) -> &'v mut CompensatedSum {
+    let i = match values
+        .iter()
+        .position(|(c, _)| c.eq_ignore_ascii_case(currency))
+    {
+        Some(i) => i,
+        None => {
+            values.push((currency.to_ascii_uppercase(), CompensatedSum::default()));
+            values.len() - 1
+        }
+    };
+    &mut values[i].1
 }
 
 /// What the summary counts of screened rows: one, or a tally.
@@ -1303,62 +1310,41 @@ impl SummaryBuilder {
         market_value: Option<f64>,
         currency: Option<&str>,
     ) {
-        self.positions += 1;
-        let status = self.kind.statuses().iter().position(|s| *s == status);
-        if let Some((n, per_status)) = self.by_file.get_mut(file) {
-            *n += 1;
-            if let Some(i) = status {
-                per_status[i] += 1;
-            }
-        }
-        if let Some(i) = status {
-            let (n, mv) = &mut self.by_status[i];
-            *n += 1;
-            if let Some(v) = market_value.filter(|v| v.is_finite()) {
-                // A few currencies: found without allocating a key per position.
-                let currency = currency.unwrap_or("");
-                match mv
-                    .iter_mut()
-                    .find(|(c, _)| c.eq_ignore_ascii_case(currency))
-                {
-                    Some((_, sum)) => sum.add(v),
-                    None => {
-                        let mut sum = CompensatedSum::default();
-                        sum.add(v);
-                        mv.push((currency.to_ascii_uppercase(), sum));
-                    }
-                }
-            }
+        if let Some(values) = self.count(file, status, 1)
+            && let Some(v) = market_value.filter(|v| v.is_finite())
+        {
+            currency_sum(values, currency.unwrap_or("")).add(v);
         }
     }
 
     /// [`Self::add`] for clear rows counted together.
     fn add_tally(&mut self, file: usize, t: &Tally) {
-        self.positions += t.rows;
-        let status = self
-            .kind
-            .statuses()
-            .iter()
-            .position(|s| *s == Status::Clear);
+        if let Some(values) = self.count(file, Status::Clear, t.rows) {
+            for (currency, sum) in &t.values {
+                currency_sum(values, currency).merge(sum);
+            }
+        }
+    }
+
+    /// Count `rows` positions of `status` in input `file`; the market values per currency
+    /// of the status, when the report kind has it.
+    fn count(
+        &mut self,
+        file: usize,
+        status: Status,
+        rows: usize,
+    ) -> Option<&mut Vec<(String, CompensatedSum)>> {
+        self.positions += rows;
+        let status = self.kind.statuses().iter().position(|s| *s == status);
         if let Some((n, per_status)) = self.by_file.get_mut(file) {
-            *n += t.rows;
+            *n += rows;
             if let Some(i) = status {
-                per_status[i] += t.rows;
+                per_status[i] += rows;
             }
         }
-        if let Some(i) = status {
-            let (n, mv) = &mut self.by_status[i];
-            *n += t.rows;
-            for (currency, v) in &t.values {
-                match mv
-                    .iter_mut()
-                    .find(|(c, _)| c.eq_ignore_ascii_case(currency))
-                {
-                    Some((_, sum)) => sum.merge(v),
-                    None => mv.push((currency.clone(), *v)),
-                }
-            }
-        }
+        let (n, values) = &mut self.by_status[status?];
+        *n += rows;
+        Some(values)
     }
 
     /// The summary, with a line per file read (input number, file).
@@ -1816,49 +1802,50 @@ fn stream_inputs(
             .enumerate()
             .map(|(i, rx)| {
                 let mut stats: Vec<TableStats> = Vec::new();
+                // A batch of a table of the file: given to `each_batch` with the
+                // table's stats (a new table when the sheet changes).
+                let mut batch = |stats: &mut Vec<TableStats>,
+                                 sheet: &Option<Arc<str>>,
+                                 header: &TableHeader,
+                                 input: BatchInput<'_>| {
+                    if stats.last().is_none_or(|t| t.sheet != *sheet) {
+                        stats.push(TableStats {
+                            sheet: sheet.clone(),
+                            ..TableStats::default()
+                        });
+                    }
+                    if let Some(table) = stats.last_mut() {
+                        each_batch(
+                            i,
+                            &specs[i].display,
+                            sheet.clone(),
+                            BatchRows {
+                                input,
+                                header,
+                                table,
+                            },
+                        );
+                    }
+                };
                 loop {
                     match rx.recv() {
                         Ok(FileMsg::Rows(raw)) => {
-                            if stats.last().is_none_or(|t| t.sheet != raw.sheet) {
-                                stats.push(TableStats {
-                                    sheet: raw.sheet.clone(),
-                                    ..TableStats::default()
-                                });
-                            }
-                            if let Some(table) = stats.last_mut() {
-                                each_batch(
-                                    i,
-                                    &specs[i].display,
-                                    raw.sheet.clone(),
-                                    BatchRows {
-                                        input: BatchInput::Packed(&raw.rows),
-                                        header: &raw.header,
-                                        table,
-                                    },
-                                );
-                            }
+                            batch(
+                                &mut stats,
+                                &raw.sheet,
+                                &raw.header,
+                                BatchInput::Packed(&raw.rows),
+                            );
                             recycle(raw);
                         }
-                        Ok(FileMsg::Text(batch)) => {
-                            if stats.last().is_none_or(|t| t.sheet != batch.sheet) {
-                                stats.push(TableStats {
-                                    sheet: batch.sheet.clone(),
-                                    ..TableStats::default()
-                                });
-                            }
-                            if let Some(table) = stats.last_mut() {
-                                each_batch(
-                                    i,
-                                    &specs[i].display,
-                                    batch.sheet.clone(),
-                                    BatchRows {
-                                        input: BatchInput::Text(&batch.chunk),
-                                        header: &batch.header,
-                                        table,
-                                    },
-                                );
-                            }
-                            let TextBatch { chunk, spent, .. } = batch;
+                        Ok(FileMsg::Text(text)) => {
+                            batch(
+                                &mut stats,
+                                &text.sheet,
+                                &text.header,
+                                BatchInput::Text(&text.chunk),
+                            );
+                            let TextBatch { chunk, spent, .. } = text;
                             if let Ok(mut spent) = spent.lock()
                                 && spent.len() < 4
                             {

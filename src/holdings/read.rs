@@ -708,33 +708,11 @@ impl PackedRows {
         ends: &[usize],
         encoding: TextEncoding,
     ) {
-        let base = self.text.len();
-        let text = match encoding {
-            TextEncoding::Utf8 => std::str::from_utf8(line).ok(),
-            TextEncoding::Windows1252 => line
-                .is_ascii()
-                .then(|| std::str::from_utf8(line).ok())
-                .flatten(),
-        };
-        match text {
-            Some(text) if u32::try_from(base + text.len()).is_ok() => {
-                self.push_separated_text(number, text, ends);
-            }
-            _ => {
-                let mut start = 0;
-                let fields = ends.iter().map(|&end| {
-                    let f = &line[start..end];
-                    start = end + 1;
-                    f
-                });
-                for (col, f) in fields.enumerate() {
-                    if f.is_empty() {
-                        self.set(col, PackedCell::Empty);
-                    } else {
-                        self.set_text(col, &encoding.decode(f));
-                    }
-                }
-                self.end_row(number);
+        match encoding.whole_text(line) {
+            Some(text) => self.push_separated_text(number, text, ends),
+            None => {
+                let fields = separated(line, ends).map(|f| encoding.decode(f));
+                self.push_each(number, fields);
             }
         }
     }
@@ -745,15 +723,12 @@ impl PackedRows {
         if u32::try_from(base + line.len()).is_err() {
             // Past 4 GB of text in one batch: each field on its own.
             let mut start = 0;
-            for (col, &end) in ends.iter().enumerate() {
-                if end == start {
-                    self.set(col, PackedCell::Empty);
-                } else {
-                    self.set_text(col, &line[start..end]);
-                }
+            let fields = ends.iter().map(|&end| {
+                let field = &line[start..end];
                 start = end + 1;
-            }
-            self.end_row(number);
+                Cow::Borrowed(field)
+            });
+            self.push_each(number, fields);
             return;
         }
         // Each field is text of its own: the delimiter is an ASCII byte.
@@ -780,14 +755,7 @@ impl PackedRows {
         encoding: TextEncoding,
     ) {
         // Usually the whole record is text as it is: its bytes are copied at once.
-        let whole = match encoding {
-            TextEncoding::Utf8 => std::str::from_utf8(bytes).ok(),
-            TextEncoding::Windows1252 => bytes
-                .is_ascii()
-                .then(|| std::str::from_utf8(bytes).ok())
-                .flatten(),
-        }
-        .filter(|text| {
+        let whole = encoding.whole_text(bytes).filter(|text| {
             // Each field must be text of its own (a character split across two fields is
             // two invalid fields).
             let mut end = 0;
@@ -811,15 +779,20 @@ impl PackedRows {
                     });
                     start = end;
                 }
+                self.end_row(number);
             }
-            _ => {
-                for (col, f) in fields.enumerate() {
-                    if f.is_empty() {
-                        self.set(col, PackedCell::Empty);
-                    } else {
-                        self.set_text(col, &encoding.decode(f));
-                    }
-                }
+            _ => self.push_each(number, fields.map(|f| encoding.decode(f))),
+        }
+    }
+
+    /// Add row `number` of the texts of its cells, each on its own (empty texts as empty
+    /// cells).
+    fn push_each<'t>(&mut self, number: u32, fields: impl Iterator<Item = Cow<'t, str>>) {
+        for (col, f) in fields.enumerate() {
+            if f.is_empty() {
+                self.set(col, PackedCell::Empty);
+            } else {
+                self.set_text(col, &f);
             }
         }
         self.end_row(number);
@@ -1028,6 +1001,18 @@ pub(super) enum TextEncoding {
 }
 
 impl TextEncoding {
+    /// `bytes` as text when they are text as they are in this encoding (UTF-8; ASCII for
+    /// Windows-1252): then taken without decoding.
+    pub(super) fn whole_text(self, bytes: &[u8]) -> Option<&str> {
+        match self {
+            TextEncoding::Utf8 => std::str::from_utf8(bytes).ok(),
+            TextEncoding::Windows1252 => bytes
+                .is_ascii()
+                .then(|| std::str::from_utf8(bytes).ok())
+                .flatten(),
+        }
+    }
+
     fn decode<'a>(self, field: &'a [u8]) -> std::borrow::Cow<'a, str> {
         use std::borrow::Cow;
         if self == TextEncoding::Utf8 || field.is_ascii() {
@@ -1037,6 +1022,16 @@ impl TextEncoding {
         }
         Cow::Owned(field.iter().map(|&b| windows_1252(b)).collect())
     }
+}
+
+/// The fields of `line` ending at `ends`, each past the one-byte delimiter after the last.
+fn separated<'l>(line: &'l [u8], ends: &'l [usize]) -> impl Iterator<Item = &'l [u8]> + 'l {
+    let mut start = 0;
+    ends.iter().map(move |&end| {
+        let field = &line[start..end];
+        start = end + 1;
+        field
+    })
 }
 
 /// A delimited-text file given to the csv reader as a stream: the head already read, then

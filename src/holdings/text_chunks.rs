@@ -51,11 +51,6 @@ impl TextChunk {
         self.pieces.len()
     }
 
-    /// The chunk's bytes (whole records).
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
     /// Take the chunk's contents, leaving it empty with `buffer` (emptied) to fill: how a
     /// receiver keeps the text and gives the reader a buffer back.
     pub fn take(&mut self, mut buffer: Vec<u8>) -> TextChunk {
@@ -133,13 +128,7 @@ impl TextChunk {
         rows.reserve(text.len(), lines * fields, lines);
         // Usually the whole piece is text as it is: checked once, its lines are then
         // taken as text without checking each.
-        let whole = match self.encoding {
-            TextEncoding::Utf8 => std::str::from_utf8(text).ok(),
-            TextEncoding::Windows1252 => text
-                .is_ascii()
-                .then(|| std::str::from_utf8(text).ok())
-                .flatten(),
-        };
+        let whole = self.encoding.whole_text(text);
         let mut parser_used = false;
         let mut out: Vec<u8> = Vec::new();
         let mut ends: Vec<usize> = Vec::new();

@@ -177,26 +177,23 @@ impl Cells for Sheet<'_, '_> {
     fn string(&mut self, row: u32, col: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
         if self.is_column_style(col, f) {
             self.ws.write_string(row, col, s)?;
-        } else {
-            self.ws.write_string_with_format(row, col, s, f)?;
+            return Ok(());
         }
-        Ok(())
+        self.ws.string(row, col, s, f)
     }
     fn number(&mut self, row: u32, col: u16, n: f64, f: &Format) -> Result<(), XlsxError> {
         if self.is_column_style(col, f) {
             self.ws.write_number(row, col, n)?;
-        } else {
-            self.ws.write_number_with_format(row, col, n, f)?;
+            return Ok(());
         }
-        Ok(())
+        self.ws.number(row, col, n, f)
     }
     fn date(&mut self, row: u32, col: u16, d: NaiveDate, f: &Format) -> Result<(), XlsxError> {
         if self.is_column_style(col, f) {
             self.ws.write_datetime(row, col, d)?;
-        } else {
-            self.ws.write_datetime_with_format(row, col, d, f)?;
+            return Ok(());
         }
-        Ok(())
+        self.ws.date(row, col, d, f)
     }
 }
 
