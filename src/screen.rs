@@ -1100,7 +1100,7 @@ struct Tally {
     /// The number of the last row.
     last_row: u32,
     /// Market value per currency (upper case), in the order first seen.
-    values: Vec<(String, CompensatedSum)>,
+    values: CurrencySums,
 }
 
 impl Tally {
@@ -1108,28 +1108,74 @@ impl Tally {
         self.rows += 1;
         self.last_row = c.row;
         if let Some(v) = c.market_value.filter(|v| v.is_finite()) {
-            currency_sum(&mut self.values, c.currency.as_deref().unwrap_or("")).add(v);
+            self.values.of(c.currency.as_deref().unwrap_or("")).add(v);
         }
     }
 }
 
-/// The sum of a currency's market values among `values` (a few currencies, found without
-/// allocating a key per position; the currency in upper case), added when new.
-fn currency_sum<'v>(
-    values: &'v mut Vec<(String, CompensatedSum)>,
-    currency: &str,
-) -> &'v mut CompensatedSum {
-    let i = match values
-        .iter()
-        .position(|(c, _)| c.eq_ignore_ascii_case(currency))
-    {
-        Some(i) => i,
-        None => {
-            values.push((currency.to_ascii_uppercase(), CompensatedSum::default()));
-            values.len() - 1
+/// Market values summed per currency (upper case), in the order the currencies were first
+/// seen: a few currencies, found for every position without allocating.
+#[derive(Debug, Default)]
+struct CurrencySums {
+    /// Per currency: its code packed in a number when it is short ASCII (see
+    /// [`CurrencySums::key`]), else [`CurrencySums::LONG`].
+    keys: Vec<u64>,
+    sums: Vec<(String, CompensatedSum)>,
+}
+
+impl CurrencySums {
+    /// The key of a currency that is not short ASCII: compared as text.
+    const LONG: u64 = u64::MAX;
+
+    /// A currency of up to 7 ASCII bytes packed with its length, in upper case (so equal
+    /// keys are equal codes, case aside); [`Self::LONG`] for any other.
+    fn key(currency: &str) -> u64 {
+        let b = currency.as_bytes();
+        if b.len() > 7 || !b.is_ascii() {
+            return Self::LONG;
         }
-    };
-    &mut values[i].1
+        let mut packed = [0u8; 8];
+        for (p, c) in packed.iter_mut().zip(b) {
+            *p = c.to_ascii_uppercase();
+        }
+        packed[7] = b.len() as u8;
+        u64::from_le_bytes(packed)
+    }
+
+    /// The sum of a currency, added when new.
+    fn of(&mut self, currency: &str) -> &mut CompensatedSum {
+        let key = Self::key(currency);
+        let found = if key == Self::LONG {
+            // A short ASCII code never equals a long or non-ASCII one, case aside.
+            self.keys
+                .iter()
+                .zip(&self.sums)
+                .position(|(&k, (c, _))| k == Self::LONG && c.eq_ignore_ascii_case(currency))
+        } else {
+            self.keys.iter().position(|&k| k == key)
+        };
+        let i = found.unwrap_or_else(|| {
+            self.keys.push(key);
+            self.sums
+                .push((currency.to_ascii_uppercase(), CompensatedSum::default()));
+            self.sums.len() - 1
+        });
+        &mut self.sums[i].1
+    }
+
+    /// Add every sum of `other`.
+    fn merge(&mut self, other: &CurrencySums) {
+        for (currency, sum) in &other.sums {
+            self.of(currency).merge(sum);
+        }
+    }
+
+    /// The sums, by currency.
+    fn into_sorted(self) -> Vec<(String, CompensatedSum)> {
+        let mut sums = self.sums;
+        sums.sort_by(|a, b| a.0.cmp(&b.0));
+        sums
+    }
 }
 
 /// What the summary counts of screened rows: one, or a tally.
@@ -1287,7 +1333,7 @@ struct SummaryBuilder {
     kind: ReportKind,
     positions: usize,
     /// Per status of the report kind: count, and market value per currency (upper case).
-    by_status: Vec<(usize, Vec<(String, CompensatedSum)>)>,
+    by_status: Vec<(usize, CurrencySums)>,
     /// Per input file (by its input number): count, and count per status.
     by_file: Vec<(usize, Vec<usize>)>,
 }
@@ -1298,7 +1344,7 @@ impl SummaryBuilder {
         SummaryBuilder {
             kind,
             positions: 0,
-            by_status: vec![(0, Vec::new()); n],
+            by_status: (0..n).map(|_| (0, CurrencySums::default())).collect(),
             by_file: vec![(0, vec![0; n]); files],
         }
     }
@@ -1313,27 +1359,20 @@ impl SummaryBuilder {
         if let Some(values) = self.count(file, status, 1)
             && let Some(v) = market_value.filter(|v| v.is_finite())
         {
-            currency_sum(values, currency.unwrap_or("")).add(v);
+            values.of(currency.unwrap_or("")).add(v);
         }
     }
 
     /// [`Self::add`] for clear rows counted together.
     fn add_tally(&mut self, file: usize, t: &Tally) {
         if let Some(values) = self.count(file, Status::Clear, t.rows) {
-            for (currency, sum) in &t.values {
-                currency_sum(values, currency).merge(sum);
-            }
+            values.merge(&t.values);
         }
     }
 
     /// Count `rows` positions of `status` in input `file`; the market values per currency
     /// of the status, when the report kind has it.
-    fn count(
-        &mut self,
-        file: usize,
-        status: Status,
-        rows: usize,
-    ) -> Option<&mut Vec<(String, CompensatedSum)>> {
+    fn count(&mut self, file: usize, status: Status, rows: usize) -> Option<&mut CurrencySums> {
         self.positions += rows;
         let status = self.kind.statuses().iter().position(|s| *s == status);
         if let Some((n, per_status)) = self.by_file.get_mut(file) {
@@ -1355,19 +1394,17 @@ impl SummaryBuilder {
             by_status: statuses
                 .iter()
                 .zip(self.by_status)
-                .map(|(&status, (positions, mut mv))| {
-                    mv.sort_by(|a, b| a.0.cmp(&b.0));
-                    StatusTotal {
-                        status,
-                        positions,
-                        market_value: mv
-                            .into_iter()
-                            .map(|(currency, amount)| CurrencyAmount {
-                                currency,
-                                amount: amount.value(),
-                            })
-                            .collect(),
-                    }
+                .map(|(&status, (positions, mv))| StatusTotal {
+                    status,
+                    positions,
+                    market_value: mv
+                        .into_sorted()
+                        .into_iter()
+                        .map(|(currency, amount)| CurrencyAmount {
+                            currency,
+                            amount: amount.value(),
+                        })
+                        .collect(),
                 })
                 .collect(),
             by_file: files
@@ -1886,5 +1923,51 @@ pub fn exit_code(report: &ScreenReport) -> u8 {
         1
     } else {
         0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn currency_sums_fold_case_and_keep_long_codes_apart() {
+        let mut sums = CurrencySums::default();
+        sums.of("usd").add(1.0);
+        sums.of("USD").add(2.0);
+        sums.of("Usd").add(4.0);
+        sums.of("").add(8.0);
+        // Longer than a packed key holds, and not ASCII: compared as text.
+        sums.of("US DOLLARS").add(16.0);
+        sums.of("us dollars").add(32.0);
+        sums.of("US DOLLAR").add(64.0);
+        sums.of("€").add(128.0);
+        sums.of("€").add(256.0);
+        // A code and the same letters with a NUL are different texts.
+        sums.of("EUR\0").add(512.0);
+        sums.of("EUR").add(1024.0);
+        let mut other = CurrencySums::default();
+        other.of("eur").add(2048.0);
+        other.of("CHF").add(4096.0);
+        sums.merge(&other);
+        let got: Vec<(String, f64)> = sums
+            .into_sorted()
+            .into_iter()
+            .map(|(c, s)| (c, s.value()))
+            .collect();
+        let want: Vec<(String, f64)> = [
+            ("", 8.0),
+            ("CHF", 4096.0),
+            ("EUR", 3072.0),
+            ("EUR\0", 512.0),
+            ("US DOLLAR", 64.0),
+            ("US DOLLARS", 48.0),
+            ("USD", 7.0),
+            ("€", 384.0),
+        ]
+        .into_iter()
+        .map(|(c, v)| (c.to_string(), v))
+        .collect();
+        assert_eq!(got, want);
     }
 }

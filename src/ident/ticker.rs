@@ -226,42 +226,75 @@ fn market_after_ticker(cc: &str, code: &str, bloomberg: bool) -> Option<Market> 
     buf[..cc.len()].copy_from_slice(cc.as_bytes());
     buf[..cc.len()].make_ascii_uppercase();
     let cc = std::str::from_utf8(&buf[..cc.len()]).unwrap_or("");
-    let numeric = code.bytes().all(|b| b.is_ascii_digit());
-    let m = match cc {
-        // China: Bloomberg composite and exchange codes, Yahoo/RIC suffixes.
-        "CG" | "CS" | "C1" | "C2" | "SS" | "SZ" | "SH" | "SHA" | "SHE" | "SHG" | "SHH" | "SHZ"
-        | "SSE" | "SZSE" => Market::CN,
-        "CH" if numeric => Market::CN,
-        "CN" if numeric => Market::CN,
-        "CN" if bloomberg => Market::CA,
-        "CN" => Market::CA,
-        // United States: Bloomberg exchange codes and RIC suffixes.
-        "UN" | "UW" | "UQ" | "UR" | "UA" | "UP" | "UV" | "UF" | "UD" | "UT" | "UB" | "UM"
-        | "UC" | "UL" | "UO" | "UX" | "N" | "O" | "A" | "P" | "OQ" | "PK" | "OB" | "NYSE"
-        | "NASDAQ" | "NYS" | "NAS" | "ARCA" | "OTC" => Market::US,
-        // Germany: Bloomberg venue codes and RIC/Yahoo suffixes.
-        "GR" | "GY" | "GF" | "GM" | "GS" | "GD" | "GH" | "GI" | "TH" | "QT" | "F" | "DE" | "BE"
-        | "MU" | "SG_" | "DU" | "HM" | "HA" | "ETR" | "FRA" | "XETRA" => Market::DE,
-        "GB" if bloomberg => Market::DE,
-        "SP" | "SI" | "SES" => Market::from_code("SG")?,
-        "BZ" | "SA" | "BVMF" => Market::from_code("BR")?,
-        "BA" | "AF" => Market::from_code("AR")?,
-        "RM" | "RX" | "RU" | "MM" | "ME" | "MCX" => Market::from_code("RU")?,
-        "CT" | "CV" | "TO" | "V" | "TSX" | "CA" => Market::CA,
-        "LN" | "L" | "LSE" | "IL" => Market::GB,
-        "JP" | "JT" | "T" => Market::from_code("JP")?,
-        "KS" | "KQ" | "KS_" => Market::from_code("KR")?,
-        "TT" | "TW" | "TWO" => Market::from_code("TW")?,
-        "SW" | "VX" | "S" => Market::CH,
-        "FP" | "PA" => Market::from_code("FR")?,
-        "NA" | "AS" => Market::from_code("NL")?,
-        "AU" | "AT" | "AX" => Market::from_code("AU")?,
-        "HK" | "HKG" | "HKEX" => Market::HK,
-        "US" => Market::US,
-        other => Market::from_code(other)?,
-    };
-    Some(m)
+    let numeric = || code.bytes().all(|b| b.is_ascii_digit());
+    match cc {
+        // China's Bloomberg composite and Canada's: the code's shape decides.
+        "CH" if numeric() => return Some(Market::CN),
+        "CN" => return Some(if numeric() { Market::CN } else { Market::CA }),
+        "GB" if bloomberg => return Some(Market::DE),
+        _ => {}
+    }
+    match SUFFIX_MARKETS.get(cc) {
+        Some(&m) => Some(m),
+        None => Market::from_code(cc),
+    }
 }
+
+/// The market codes written after a ticker, each with its market, besides the markets'
+/// own ISO codes: looked up, not matched in turn, as this runs for every ticker of a book.
+static SUFFIX_MARKETS: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, Market>> =
+    std::sync::LazyLock::new(|| {
+        let m = |cc: &[u8; 2]| Market(*cc);
+        let groups: [(&[&'static str], Market); 17] = [
+            // China: Bloomberg composite and exchange codes, Yahoo/RIC suffixes.
+            (
+                &[
+                    "CG", "CS", "C1", "C2", "SS", "SZ", "SH", "SHA", "SHE", "SHG", "SHH", "SHZ",
+                    "SSE", "SZSE",
+                ],
+                Market::CN,
+            ),
+            // United States: Bloomberg exchange codes and RIC suffixes.
+            (
+                &[
+                    "UN", "UW", "UQ", "UR", "UA", "UP", "UV", "UF", "UD", "UT", "UB", "UM", "UC",
+                    "UL", "UO", "UX", "N", "O", "A", "P", "OQ", "PK", "OB", "NYSE", "NASDAQ",
+                    "NYS", "NAS", "ARCA", "OTC", "US",
+                ],
+                Market::US,
+            ),
+            // Germany: Bloomberg venue codes and RIC/Yahoo suffixes.
+            (
+                &[
+                    "GR", "GY", "GF", "GM", "GS", "GD", "GH", "GI", "TH", "QT", "F", "DE", "BE",
+                    "MU", "SG_", "DU", "HM", "HA", "ETR", "FRA", "XETRA",
+                ],
+                Market::DE,
+            ),
+            (&["SP", "SI", "SES"], m(b"SG")),
+            (&["BZ", "SA", "BVMF"], m(b"BR")),
+            (&["BA", "AF"], m(b"AR")),
+            (&["RM", "RX", "RU", "MM", "ME", "MCX"], m(b"RU")),
+            (&["CT", "CV", "TO", "V", "TSX", "CA"], Market::CA),
+            (&["LN", "L", "LSE", "IL"], Market::GB),
+            (&["JP", "JT", "T"], m(b"JP")),
+            (&["KS", "KQ", "KS_"], m(b"KR")),
+            (&["TT", "TW", "TWO"], m(b"TW")),
+            (&["SW", "VX", "S"], Market::CH),
+            (&["FP", "PA"], m(b"FR")),
+            (&["NA", "AS"], m(b"NL")),
+            (&["AU", "AT", "AX"], m(b"AU")),
+            (&["HK", "HKG", "HKEX"], Market::HK),
+        ];
+        let mut table = rustc_hash::FxHashMap::default();
+        for (codes, market) in groups {
+            for code in codes {
+                let old = table.insert(*code, market);
+                debug_assert!(old.is_none(), "{code} twice");
+            }
+        }
+        table
+    });
 
 /// A holding's ticker as read: the code, and the market if the ticker itself says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -448,9 +481,62 @@ fn contains_bytes(hay: &str, needle: &str) -> bool {
     needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Markets already found for the texts of exchange and country columns, on each thread.
+///
+/// A book's exchange and country columns hold a few dozen distinct texts, and reading one
+/// (its words spelt, then compared with every exchange and country name known) costs a
+/// few thousand instructions; looking it up here costs a few dozen. The answer depends on
+/// the text alone, so the memo changes no result. It holds at most [`MARKET_MEMO_TEXTS`]
+/// texts a thread (of at most [`MARKET_MEMO_TEXT_BYTES`] bytes each); others are read as
+/// they come.
+#[derive(Default)]
+struct MarketMemo {
+    exchanges: rustc_hash::FxHashMap<Box<str>, Option<Market>>,
+    countries: rustc_hash::FxHashMap<Box<str>, Option<Market>>,
+}
+
+const MARKET_MEMO_TEXTS: usize = 512;
+const MARKET_MEMO_TEXT_BYTES: usize = 64;
+
+thread_local! {
+    static MARKET_MEMO: std::cell::RefCell<MarketMemo> = std::cell::RefCell::default();
+}
+
+/// `read(raw)`, remembered in the memo `which` chooses.
+fn remembered(
+    raw: &str,
+    which: fn(&mut MarketMemo) -> &mut rustc_hash::FxHashMap<Box<str>, Option<Market>>,
+    read: fn(&str) -> Option<Market>,
+) -> Option<Market> {
+    if raw.len() > MARKET_MEMO_TEXT_BYTES {
+        return read(raw);
+    }
+    MARKET_MEMO
+        .try_with(|memo| {
+            let mut memo = memo.try_borrow_mut().ok()?;
+            let texts = which(&mut memo);
+            if let Some(&m) = texts.get(raw) {
+                return Some(m);
+            }
+            let m = read(raw);
+            if texts.len() < MARKET_MEMO_TEXTS {
+                texts.insert(raw.into(), m);
+            }
+            Some(m)
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| read(raw))
+}
+
 /// Market named by an exchange column: an ISO 10383 MIC, an exchange name, a Bloomberg
 /// exchange code or a country.
 pub fn market_from_exchange(raw: &str) -> Option<Market> {
+    remembered(raw, |m| &mut m.exchanges, read_exchange_market)
+}
+
+/// [`market_from_exchange`], read afresh.
+fn read_exchange_market(raw: &str) -> Option<Market> {
     with_market_words(raw, exchange_market)
 }
 
@@ -542,6 +628,11 @@ fn exchange_market(up: &str) -> Option<Market> {
 
 /// Market named by a country column: ISO alpha-2, alpha-3 or an English name.
 pub fn market_from_country(raw: &str) -> Option<Market> {
+    remembered(raw, |m| &mut m.countries, read_country_market)
+}
+
+/// [`market_from_country`], read afresh.
+fn read_country_market(raw: &str) -> Option<Market> {
     with_market_words(raw, country_market)
 }
 
@@ -672,6 +763,38 @@ mod tests {
     fn key(s: &str) -> String {
         let (_, k) = read_holding_ticker(s, None, None).unwrap();
         k.map(|(k, _)| k.to_string()).unwrap_or_else(|| "-".into())
+    }
+
+    #[test]
+    fn remembered_markets_are_the_markets_read() {
+        let texts = [
+            "XHKG",
+            "Hong Kong Stock Exchange",
+            "Euronext Paris",
+            "euronext paris",
+            " Tokyo ",
+            "IDX",
+            "",
+            "People's Republic of China",
+            "CN",
+            "Shanghai-Hong Kong Stock Connect",
+            "a market with a name longer than the memo keeps, which is read every time",
+        ];
+        for _ in 0..2 {
+            for t in texts {
+                assert_eq!(market_from_exchange(t), read_exchange_market(t), "{t}");
+                assert_eq!(market_from_country(t), read_country_market(t), "{t}");
+            }
+        }
+        // Once the memo is full, texts are read as they come.
+        for i in 0..MARKET_MEMO_TEXTS + 10 {
+            assert_eq!(market_from_exchange(&format!("Exchange {i}")), None);
+        }
+        assert_eq!(
+            market_from_exchange("London Stock Exchange"),
+            Some(Market::GB)
+        );
+        assert_eq!(market_from_country("Switzerland"), Some(Market::CH));
     }
 
     #[test]
