@@ -1155,6 +1155,11 @@ impl CurrencySums {
             self.keys.iter().position(|&k| k == key)
         };
         let i = found.unwrap_or_else(|| {
+            if self.keys.is_empty() {
+                // A book's currencies are a dozen or two: room for them at once.
+                self.keys.reserve(16);
+                self.sums.reserve(16);
+            }
             self.keys.push(key);
             self.sums
                 .push((currency.to_ascii_uppercase(), CompensatedSum::default()));
@@ -1258,8 +1263,10 @@ impl<'a, 'r> PackedContext<'a, 'r> {
     fn screen(&self, index: &ListIndex, names: &NameCache, at: usize) -> Screened<'r> {
         let (rows, i) = self.locate(at);
         // What screening needs first: the whole row only for a position that is made.
-        let row = match read_packed_row_for_screening(rows, i, self.header) {
-            RowRead::Data(row) => row,
+        // (Borrowed where it lies: the row is a few hundred bytes.)
+        let read = read_packed_row_for_screening(rows, i, self.header);
+        let row = match read {
+            RowRead::Data(ref row) => row,
             RowRead::Ignored(ignored) => return Screened::Ignored(ignored),
         };
         let Some(res) = try_resolve_row(index, &row.ids(), names, &self.opts.thresholds) else {
@@ -1271,7 +1278,7 @@ impl<'a, 'r> PackedContext<'a, 'r> {
                 row: row.row,
                 status: Status::Clear,
                 market_value: row.market_value,
-                currency: row.currency,
+                currency: row.currency.clone(),
             });
         }
         let row = match read_packed_row(rows, i, self.header) {

@@ -101,10 +101,17 @@ pub fn is_placeholder(text: &str) -> bool {
 }
 
 fn is_short_placeholder(t: &str) -> bool {
-    const PLACEHOLDERS: [&str; 11] = [
-        "", "-", "--", "—", "–", "n/a", "na", "#n/a", "null", "none", "nan",
-    ];
-    PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(t))
+    // "", "-", "--", "—", "–", "n/a", "na", "#n/a", "null", "none", "nan" in any case: by
+    // length first, as this runs for every short cell (currencies, country codes).
+    let is = |p: &str| t.eq_ignore_ascii_case(p);
+    match t.len() {
+        0 => true,
+        1 => t == "-",
+        2 => t == "--" || is("na"),
+        3 => t == "—" || t == "–" || is("n/a") || is("nan"),
+        4 => is("#n/a") || is("null") || is("none"),
+        _ => false,
+    }
 }
 
 /// A plain decimal ("1234.5", "-12", "0.25") of at most 15 significant digits, read in
@@ -379,6 +386,33 @@ pub fn windows_1252(b: u8) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_by_length_are_the_listed_ones() {
+        const LISTED: [&str; 11] = [
+            "", "-", "--", "—", "–", "n/a", "na", "#n/a", "null", "none", "nan",
+        ];
+        // Every text of up to four characters from the placeholders' own letters.
+        let alphabet = [
+            "", "-", "—", "–", "n", "N", "a", "A", "/", "#", "u", "U", "l", "o", "e", "x",
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+            texts.sort();
+            texts.dedup();
+        }
+        assert!(texts.len() > 10_000);
+        for t in &texts {
+            let listed = LISTED.iter().any(|p| p.eq_ignore_ascii_case(t));
+            assert_eq!(is_short_placeholder(t), listed, "{t:?}");
+            assert_eq!(is_placeholder(&format!(" {t} ")), listed, "{t:?}");
+        }
+    }
 
     #[test]
     fn numbers_as_text() {

@@ -158,6 +158,7 @@ pub fn read_packed_row<'a>(
 /// identifiers, names, market value and currency (the account, side, trade date,
 /// quantity, price and weight are left out, and so are problems with them). What a row
 /// is (data, blank, total, note, repeated header) is told as by [`read_packed_row`].
+#[inline]
 pub fn read_packed_row_for_screening<'a>(
     rows: &'a PackedRows,
     i: usize,

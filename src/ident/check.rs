@@ -90,34 +90,28 @@ pub fn check_isin(isin: &str) -> IdCheck {
     {
         return IdCheck::BadCharacters;
     }
-    // Expand to a digit string (on the stack: this runs for every row), then Luhn from
-    // the right (check digit included).
-    let mut digits = [0u32; 24];
-    let mut n = 0;
-    for &c in b {
+    // Luhn from the right (check digit included) over the digit string the letters
+    // expand to, in one pass without spelling it (this runs for every row): a letter's
+    // two digits are taken units first.
+    let mut sum = 0u32;
+    let mut double = false;
+    let mut luhn = |d: u32| {
+        sum += if double {
+            [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][d as usize]
+        } else {
+            d
+        };
+        double = !double;
+    };
+    for &c in b.iter().rev() {
         let v = char_value(c).unwrap_or(0);
         if v >= 10 {
-            digits[n] = v / 10;
-            digits[n + 1] = v % 10;
-            n += 2;
+            luhn(v % 10);
+            luhn(v / 10);
         } else {
-            digits[n] = v;
-            n += 1;
+            luhn(v);
         }
     }
-    let sum: u32 = digits[..n]
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 1 {
-                let x = d * 2;
-                x / 10 + x % 10
-            } else {
-                d
-            }
-        })
-        .sum();
     if sum % 10 == 0 {
         IdCheck::Valid
     } else {
@@ -216,6 +210,47 @@ mod tests {
         assert_eq!(check_isin("CND10002K094"), IdCheck::BadCheckDigit);
         assert_eq!(check_isin("CND10002G601"), IdCheck::BadCheckDigit);
         assert_eq!(check_isin("us0378331005"), IdCheck::BadCharacters);
+    }
+
+    #[test]
+    fn isin_check_digit_agrees_with_the_spelt_out_luhn() {
+        // ISO 6166 as written: letters spelt as two digits, then Luhn over the string.
+        fn spelt_out(isin: &str) -> bool {
+            let digits: String = isin
+                .bytes()
+                .map(|c| char_value(c).unwrap_or(0).to_string())
+                .collect();
+            let sum: u32 = digits
+                .bytes()
+                .rev()
+                .enumerate()
+                .map(|(i, c)| {
+                    let d = u32::from(c - b'0') * if i % 2 == 1 { 2 } else { 1 };
+                    d / 10 + d % 10
+                })
+                .sum();
+            sum % 10 == 0
+        }
+        let chars = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let mut isin = String::new();
+            for i in 0..12 {
+                let pick = match i {
+                    0 | 1 => 10 + next(26),
+                    11 => next(10),
+                    _ => next(36),
+                };
+                isin.push(chars[pick] as char);
+            }
+            assert_eq!(check_isin(&isin).is_valid(), spelt_out(&isin), "{isin}");
+        }
     }
 
     #[test]

@@ -138,7 +138,7 @@ pub fn canonical_code(code: &str, market: Market) -> Option<String> {
 
 /// [`canonical_code`], borrowed from `code` when it is already canonical (most codes).
 fn canonical_code_cow(code: &str, market: Market) -> Option<Cow<'_, str>> {
-    let code = code.trim();
+    let code = crate::util::trim_ws(code);
     if code.is_empty() {
         return None;
     }
@@ -317,7 +317,10 @@ pub fn parse_vendor_ticker(raw: &str) -> Option<ParsedTicker> {
 /// [`parse_vendor_ticker`]: the code borrowed from `raw` where it can be.
 fn parse_vendor_ticker_cow(raw: &str) -> Option<(Cow<'_, str>, Option<Market>)> {
     // Slices of the input, not copies: this runs for every row.
-    let mut t: &str = raw.trim().trim_matches('"').trim();
+    let mut t: &str = crate::util::trim_ws(raw);
+    if t.starts_with('"') || t.ends_with('"') {
+        t = t.trim_matches('"').trim();
+    }
     if t.is_empty() || t == "-" {
         return None;
     }
