@@ -17,6 +17,7 @@ use rust_xlsxwriter::{
 };
 
 use super::{Position, ReportKind, ScreenReport, Status};
+use rayon::prelude::*;
 
 /// What to put in the workbook besides the fixed sheets.
 #[derive(Debug, Clone, Copy, Default)]
@@ -411,17 +412,18 @@ fn header_row(ws: &mut Worksheet, headers: &[(&str, f64)], st: &Styles) -> Resul
 }
 
 fn position_sheet(
-    wb: &mut Workbook,
     name: &str,
     positions: &[&Position],
     review: bool,
     orders: bool,
     empty: &str,
     st: &Styles,
-) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet().set_name(name)?;
+) -> Result<Worksheet, XlsxError> {
+    let mut sheet = Worksheet::new();
+    let ws = sheet.set_name(name)?;
     let rows = positions.iter().map(|&p| Ok(p));
-    fill_position_sheet(ws, positions.len(), rows, review, orders, empty, st)
+    fill_position_sheet(ws, positions.len(), rows, review, orders, empty, st)?;
+    Ok(sheet)
 }
 
 /// Data rows of a sheet: Excel's 1,048,576 rows less the header.
@@ -504,8 +506,9 @@ fn fill_position_sheet<P: std::borrow::Borrow<Position>>(
     Ok(())
 }
 
-fn invalid_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet().set_name("Invalid")?;
+fn invalid_sheet(report: &ScreenReport, st: &Styles) -> Result<Worksheet, XlsxError> {
+    let mut sheet = Worksheet::new();
+    let ws = sheet.set_name("Invalid")?;
     let headers = [
         ("File", 28.0),
         ("Sheet", 14.0),
@@ -524,7 +527,7 @@ fn invalid_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
     let rows: Vec<&Position> = report.with_status(Status::Invalid).collect();
     if rows.is_empty() {
         ws.write_string(1, 0, "Every row could be screened.")?;
-        return Ok(());
+        return Ok(sheet);
     }
     for (i, p) in rows.iter().enumerate() {
         let r = i as u32 + 1;
@@ -542,7 +545,7 @@ fn invalid_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
         put_text(ws, r, 11, &p.notes.join("\n"), &st.wrap)?;
     }
     ws.autofilter(0, 0, rows.len() as u32, (headers.len() - 1) as u16)?;
-    Ok(())
+    Ok(sheet)
 }
 
 /// A key/value line of the Summary or Evidence sheet.
@@ -617,8 +620,9 @@ fn table_header(
     Ok(())
 }
 
-fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet().set_name("Summary")?;
+fn summary_sheet(report: &ScreenReport, st: &Styles) -> Result<Worksheet, XlsxError> {
+    let mut sheet = Worksheet::new();
+    let ws = sheet.set_name("Summary")?;
     ws.set_column_width(0, 40)?;
     ws.set_column_width(1, 20)?;
     ws.set_column_width(2, 12)?;
@@ -810,11 +814,12 @@ fn summary_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resul
     )?;
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);
-    Ok(())
+    Ok(sheet)
 }
 
-fn evidence_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet().set_name("Evidence")?;
+fn evidence_sheet(report: &ScreenReport, st: &Styles) -> Result<Worksheet, XlsxError> {
+    let mut sheet = Worksheet::new();
+    let ws = sheet.set_name("Evidence")?;
     let widths = [
         30.0, 34.0, 16.0, 14.0, 14.0, 14.0, 12.0, 12.0, 66.0, 30.0, 30.0,
     ];
@@ -1118,7 +1123,7 @@ fn evidence_sheet(wb: &mut Workbook, report: &ScreenReport, st: &Styles) -> Resu
             row += 1;
         }
     }
-    Ok(())
+    Ok(sheet)
 }
 
 /// Render the report as an xlsx workbook in memory.
@@ -1148,9 +1153,7 @@ pub fn render_xlsx_with(
             .set_author("holdscreen")
             .set_creation_datetime(&report.run.run_at),
     );
-    summary_sheet(&mut wb, report, &st)?;
     let orders = report.kind == ReportKind::Orders;
-
     let by_status = |statuses: &[Status]| -> Vec<&Position> {
         let mut v: Vec<&Position> = report
             .positions
@@ -1161,53 +1164,60 @@ pub fn render_xlsx_with(
         v.sort_by_key(|p| statuses.iter().position(|s| *s == p.status));
         v
     };
+    // The sheets are built side by side (a large book's Prohibited sheet takes most of
+    // the time), then added in their order.
+    type Build<'a> = Box<dyn FnOnce() -> Result<Worksheet, XlsxError> + Send + 'a>;
+    let st = &st;
+    let mut builds: Vec<Build> = vec![Box::new(|| summary_sheet(report, st))];
     if orders {
-        let all: Vec<&Position> = report.positions.iter().collect();
-        position_sheet(&mut wb, "Orders", &all, false, true, "No orders.", &st)?;
-        position_sheet(
-            &mut wb,
-            "Blocked",
-            &by_status(&[Status::Blocked]),
-            false,
-            true,
-            "No blocked orders.",
-            &st,
-        )?;
-        position_sheet(
-            &mut wb,
-            "Review",
-            &by_status(&[Status::Review, Status::Cleared]),
-            true,
-            true,
-            "No possible matches to review.",
-            &st,
-        )?;
-        invalid_sheet(&mut wb, report, &st)?;
+        builds.push(Box::new(|| {
+            let all: Vec<&Position> = report.positions.iter().collect();
+            position_sheet("Orders", &all, false, true, "No orders.", st)
+        }));
+        builds.push(Box::new(|| {
+            let blocked = by_status(&[Status::Blocked]);
+            position_sheet("Blocked", &blocked, false, true, "No blocked orders.", st)
+        }));
     } else {
+        builds.push(Box::new(|| {
+            position_sheet(
+                "Prohibited",
+                &by_status(&[Status::Blocked, Status::Prohibited, Status::Pending]),
+                false,
+                false,
+                "No prohibited, blocked or pending positions.",
+                st,
+            )
+        }));
+    }
+    builds.push(Box::new(|| {
         position_sheet(
-            &mut wb,
-            "Prohibited",
-            &by_status(&[Status::Blocked, Status::Prohibited, Status::Pending]),
-            false,
-            false,
-            "No prohibited, blocked or pending positions.",
-            &st,
-        )?;
-        position_sheet(
-            &mut wb,
             "Review",
             &by_status(&[Status::Review, Status::Cleared]),
             true,
-            false,
+            orders,
             "No possible matches to review.",
-            &st,
-        )?;
-        invalid_sheet(&mut wb, report, &st)?;
-        if opts.all_positions {
-            all_positions_sheets(&mut wb, all.0, all.1, &st)?;
-        }
+            st,
+        )
+    }));
+    builds.push(Box::new(|| invalid_sheet(report, st)));
+    builds.push(Box::new(|| evidence_sheet(report, st)));
+    let mut sheets: Vec<Worksheet> = builds
+        .into_par_iter()
+        .map(|build| build())
+        .collect::<Result<_, _>>()?;
+    // Evidence last, after the All positions sheets (written through the workbook, in
+    // constant memory).
+    let evidence = sheets.pop();
+    for sheet in sheets {
+        wb.push_worksheet(sheet);
     }
-    evidence_sheet(&mut wb, report, &st)?;
+    if !orders && opts.all_positions {
+        all_positions_sheets(&mut wb, all.0, all.1, st)?;
+    }
+    if let Some(evidence) = evidence {
+        wb.push_worksheet(evidence);
+    }
     wb.save_to_buffer()
 }
 
