@@ -121,6 +121,11 @@ impl NameCache {
     /// billion matches or bytes of names (which no book comes near) a name is not kept,
     /// and a row with it is reported unscreened.
     pub fn insert(&mut self, name: String, m: Option<NameMatch>) {
+        self.insert_str(&name, m);
+    }
+
+    /// [`Self::insert`] of a borrowed name.
+    pub fn insert_str(&mut self, name: &str, m: Option<NameMatch>) {
         let name = name.as_bytes();
         let hash = name_hash(name);
         let slot = match m {
@@ -157,6 +162,27 @@ impl NameCache {
     /// Number of names.
     pub fn len(&self) -> usize {
         self.slots.len()
+    }
+
+    /// Keep the names of `other` that this cache lacks (with their matches).
+    pub fn absorb(&mut self, other: NameCache) {
+        let NameCache {
+            slots,
+            texts,
+            matches,
+        } = other;
+        for &(at, slot) in slots.iter() {
+            let Ok(name) = std::str::from_utf8(name_at(&texts, at)) else {
+                continue;
+            };
+            if self.contains_key(name) {
+                continue;
+            }
+            let m = (slot != Self::NONE)
+                .then(|| matches.get(slot as usize).cloned())
+                .flatten();
+            self.insert_str(name, m);
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -205,36 +231,58 @@ fn has_cjk(s: &str) -> bool {
     s.chars().any(|c| ('\u{3400}'..='\u{9fff}').contains(&c))
 }
 
-/// Resolve one row. `names` must hold every text returned by [`row_names`].
+/// What a name cache holds of a row's names, issuer first: for each name the row gives,
+/// its match (`Some(None)`: it matches nothing), or `None` when the cache lacks it.
+type NamesLookedUp<'n> = [Option<Option<Option<&'n NameMatch>>>; 2];
+
+/// Resolve one row. `names` must hold every text returned by [`row_names`] (a name it
+/// lacks matches nothing).
 pub fn resolve_row(
     index: &ListIndex,
     row: &RowIds<'_>,
     names: &NameCache,
     th: &Thresholds,
 ) -> Resolution {
-    resolve(index, row, names, th, false).unwrap_or_default()
+    let slots = [meaningful(row.issuer), meaningful(row.name)];
+    resolve(index, row, slots.map(|n| n.map(|n| names.get(n))), th)
 }
 
-/// [`resolve_row`] for a row whose names `names` may not hold yet: `None` when it does not
-/// hold one of them (each name is looked up once either way).
-pub fn try_resolve_row(
+/// [`resolve_row`] for a row whose names `names` may not hold yet: a name it lacks is
+/// resolved here and kept in `learned` (looked up there too), for the caller to add to
+/// `names` when it can ([`NameCache::absorb`]). A name is resolved the same wherever it
+/// is, so the row's resolution is the same.
+pub fn resolve_row_learning(
     index: &ListIndex,
     row: &RowIds<'_>,
     names: &NameCache,
+    learned: &mut NameCache,
     th: &Thresholds,
-) -> Option<Resolution> {
-    resolve(index, row, names, th, true)
+) -> Resolution {
+    let slots = [meaningful(row.issuer), meaningful(row.name)];
+    let cached = slots.map(|n| n.map(|n| names.get(n)));
+    if !cached.iter().any(|c| matches!(c, Some(None))) {
+        return resolve(index, row, cached, th);
+    }
+    for (n, c) in slots.iter().zip(cached) {
+        if let (Some(n), Some(None)) = (n, c)
+            && !learned.contains_key(n)
+        {
+            learned.insert_str(n, index.best_name(n));
+        }
+    }
+    let learned = &*learned;
+    let cached = slots.map(|n| n.map(|n| names.get(n).or_else(|| learned.get(n))));
+    resolve(index, row, cached, th)
 }
 
-/// Resolve one row; with `all_names`, `None` when `names` lacks one of its names (else a
-/// name it lacks matches nothing).
+/// Resolve one row whose names were looked up (`cached`; a name not found matches
+/// nothing).
 fn resolve(
     index: &ListIndex,
     row: &RowIds<'_>,
-    names: &NameCache,
+    cached: NamesLookedUp<'_>,
     th: &Thresholds,
-    all_names: bool,
-) -> Option<Resolution> {
+) -> Resolution {
     let mut res = Resolution::default();
     let mut hits: Vec<Hit> = Vec::new();
     let entry_name =
@@ -246,10 +294,6 @@ fn resolve(
     let ticker = meaningful(row.ticker);
     // The row's names, trimmed once.
     let name_slots: [Option<&str>; 2] = [meaningful(row.issuer), meaningful(row.name)];
-    let cached = name_slots.map(|n| n.map(|n| names.get(n)));
-    if all_names && cached.iter().any(|c| matches!(c, Some(None))) {
-        return None;
-    }
     let row_names = || name_slots.into_iter().flatten();
     let has_name = row_names().next().is_some();
 
@@ -259,14 +303,14 @@ fn resolve(
         } else {
             "no identifier and no name: add an ISIN, CUSIP, ticker with its market, or the issuer's name".into()
         });
-        return Some(res);
+        return res;
     }
     let romanised = row_names().any(|n| n.bytes().any(|c| c.is_ascii_alphabetic()));
     if isin.is_none() && cusip_col.is_none() && ticker.is_none() && !romanised {
         res.unscreenable = Some(
             "the name is not in Latin script and there is no identifier: OFAC publishes romanised names only; add an ISIN, CUSIP or ticker, or the romanised name".into(),
         );
-        return Some(res);
+        return res;
     }
     if !romanised && has_name {
         res.notes.push(
@@ -572,7 +616,7 @@ fn resolve(
     }
 
     res.hit = pick(hits);
-    Some(res)
+    res
 }
 
 /// Countries whose issuers list Chinese companies' securities interchangeably: PRC, Hong

@@ -29,7 +29,7 @@ use crate::report::{
     ScreenReport, SettingsInfo, SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
 };
 use crate::resolve::{
-    Hit, NameCache, Resolution, Strength, Thresholds, resolve_row, row_names, try_resolve_row,
+    Hit, NameCache, Resolution, Strength, Thresholds, resolve_row, resolve_row_learning, row_names,
 };
 use crate::rules::{ListingDates, judge, judge_trade, parse_side};
 use crate::util::CompensatedSum;
@@ -245,13 +245,20 @@ pub fn screen_with(
             // The batch's rows, packed: a chunk of text is parsed piece by piece on the
             // workers, and when holdings are screened in one pass each piece is screened
             // there too, as soon as it is parsed (its clear rows counted together).
-            let mut screened_pieces: Vec<Vec<Screened<'static>>> = Vec::new();
+            // Names no earlier batch had are resolved by the worker that meets them, and
+            // added to the run's names once the batch is screened.
+            let mut learned: Vec<NameCache> = Vec::new();
+            let screened_pieces: Vec<Vec<Screened<'static>>>;
             let parsed: Vec<PackedRows>;
             let packs: &[PackedRows] = match input {
-                BatchInput::Packed(rows) => std::slice::from_ref(rows),
+                BatchInput::Packed(rows) => {
+                    screened_pieces = Vec::new();
+                    std::slice::from_ref(rows)
+                }
                 BatchInput::Text(chunk) if one_pass => {
                     let (index, names) = versions.get(main);
-                    (parsed, screened_pieces) = (0..chunk.pieces())
+                    let pieces: (Vec<Vec<Screened>>, Vec<NameCache>);
+                    (parsed, pieces) = (0..chunk.pieces())
                         .into_par_iter()
                         .map(|j| {
                             let mut rows = PackedRows::default();
@@ -263,13 +270,17 @@ pub fn screen_with(
                                 std::slice::from_ref(&rows),
                                 header,
                             );
-                            let screened = ctx.screen_all(index, names);
-                            (rows, screened)
+                            let mut new_names = NameCache::default();
+                            let screened =
+                                ctx.screen_all(index, names, &mut new_names, 0..ctx.len());
+                            (rows, (screened, new_names))
                         })
                         .unzip();
+                    (screened_pieces, learned) = pieces;
                     &parsed
                 }
                 BatchInput::Text(chunk) => {
+                    screened_pieces = Vec::new();
                     parsed = (0..chunk.pieces())
                         .into_par_iter()
                         .map(|j| {
@@ -282,52 +293,33 @@ pub fn screen_with(
                 }
             };
             let screened = if one_pass {
-                let ctx = PackedContext::new(opts, path, sheet.as_deref(), packs, header);
-                let (index, names) = versions.get(main);
-                let mut screened: Vec<Screened> = if screened_pieces.is_empty() {
-                    (0..ctx.len())
+                let screened: Vec<Screened> = if screened_pieces.is_empty() {
+                    // In runs of rows, each run's clear rows counted together.
+                    const RUN: usize = 512;
+                    let ctx = PackedContext::new(opts, path, sheet.as_deref(), packs, header);
+                    let (index, names) = versions.get(main);
+                    let runs: Vec<(Vec<Screened>, NameCache)> = (0..ctx.len().div_ceil(RUN))
                         .into_par_iter()
-                        .with_min_len(256)
-                        .map(|i| ctx.screen(index, names, i))
-                        .collect()
-                } else {
-                    // A row's place in its piece becomes its place in the batch.
-                    let mut all = Vec::with_capacity(screened_pieces.iter().map(Vec::len).sum());
-                    for (start, piece) in ctx.starts.iter().zip(screened_pieces) {
-                        all.extend(piece.into_iter().map(|s| match s {
-                            Screened::NamesMissing { row, at } => Screened::NamesMissing {
-                                row,
-                                at: start + at,
-                            },
-                            other => other,
-                        }));
+                        .map(|r| {
+                            let mut new_names = NameCache::default();
+                            let rows = r * RUN..((r + 1) * RUN).min(ctx.len());
+                            (
+                                ctx.screen_all(index, names, &mut new_names, rows),
+                                new_names,
+                            )
+                        })
+                        .collect();
+                    let mut all = Vec::new();
+                    for (screened, new_names) in runs {
+                        all.extend(screened);
+                        learned.push(new_names);
                     }
                     all
+                } else {
+                    screened_pieces.into_iter().flatten().collect()
                 };
-                // Rows with a name no earlier row had: the names are resolved (each
-                // once, in parallel), then the rows screened again.
-                let later: Vec<(usize, usize)> = screened
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, s)| match s {
-                        Screened::NamesMissing { at, .. } => Some((i, *at)),
-                        _ => None,
-                    })
-                    .collect();
-                if !later.is_empty() {
-                    let missing: Vec<String> = later
-                        .par_iter()
-                        .flat_map_iter(|&(_, at)| ctx.names_of(at))
-                        .collect();
-                    versions.add_names(missing.iter().map(|n| (main, n.as_str())).collect());
-                    let (index, names) = versions.get(main);
-                    let again: Vec<(usize, Screened)> = later
-                        .into_par_iter()
-                        .map(|(i, at)| (i, ctx.screen(index, names, at)))
-                        .collect();
-                    for (i, s) in again {
-                        screened[i] = s;
-                    }
+                for new_names in learned {
+                    versions.names_mut(main).absorb(new_names);
                 }
                 screened
             } else {
@@ -420,16 +412,6 @@ pub fn screen_with(
                     }
                     Screened::Ignored(ignored) => {
                         table.ignored.push(ignored);
-                        continue;
-                    }
-                    // Rows were screened again with their names: only if the name cache
-                    // refused one (at four billion matches) is a row still here, and it
-                    // is reported, never dropped unaccounted.
-                    Screened::NamesMissing { row, .. } => {
-                        table.ignored.push(IgnoredRow {
-                            row,
-                            reason: "not screened: its names could not be resolved".into(),
-                        });
                         continue;
                     }
                 };
@@ -1067,12 +1049,6 @@ enum Screened<'r> {
     Ignored(IgnoredRow),
     /// Clear rows, one after the other, counted together.
     Tally(Tally),
-    /// A row (its number, and its place in the batch) with a name not yet resolved, to
-    /// screen again once it is.
-    NamesMissing {
-        row: u32,
-        at: usize,
-    },
 }
 
 impl Screened<'_> {
@@ -1088,7 +1064,6 @@ impl Screened<'_> {
             }),
             Screened::Ignored(i) => Screened::Ignored(i),
             Screened::Tally(t) => Screened::Tally(t),
-            Screened::NamesMissing { row, at } => Screened::NamesMissing { row, at },
         }
     }
 }
@@ -1257,10 +1232,16 @@ impl<'a, 'r> PackedContext<'a, 'r> {
         (&self.packs[j], i - self.starts[j])
     }
 
-    /// Read, resolve and judge row `i` of a batch of holdings: a clear row is only counted
-    /// (no string of it copied). `names` must hold its names, else it is
-    /// [`Screened::NamesMissing`].
-    fn screen(&self, index: &ListIndex, names: &NameCache, at: usize) -> Screened<'r> {
+    /// Read, resolve and judge row `at` of a batch of holdings: a clear row is only
+    /// counted (no string of it copied). A name `names` lacks is resolved and kept in
+    /// `learned`.
+    fn screen(
+        &self,
+        index: &ListIndex,
+        names: &NameCache,
+        learned: &mut NameCache,
+        at: usize,
+    ) -> Screened<'r> {
         let (rows, i) = self.locate(at);
         // What screening needs first: the whole row only for a position that is made.
         // (Borrowed where it lies: the row is a few hundred bytes.)
@@ -1269,9 +1250,7 @@ impl<'a, 'r> PackedContext<'a, 'r> {
             RowRead::Data(ref row) => row,
             RowRead::Ignored(ignored) => return Screened::Ignored(ignored),
         };
-        let Some(res) = try_resolve_row(index, &row.ids(), names, &self.opts.thresholds) else {
-            return Screened::NamesMissing { row: row.row, at };
-        };
+        let res = resolve_row_learning(index, &row.ids(), names, learned, &self.opts.thresholds);
         // A holding that nothing points at is clear: counted, no position made.
         if res.hit.is_none() && res.unscreenable.is_none() {
             return Screened::Counted(Counted {
@@ -1301,13 +1280,20 @@ impl<'a, 'r> PackedContext<'a, 'r> {
         }
     }
 
-    /// Every row screened in order, clear rows that follow one another counted together
-    /// in a [`Tally`]: nothing of the rows is borrowed.
-    fn screen_all(&self, index: &ListIndex, names: &NameCache) -> Vec<Screened<'static>> {
+    /// Rows `rows` screened in order, clear rows that follow one another counted together
+    /// in a [`Tally`]: nothing of the rows is borrowed. Names `names` lacks are resolved
+    /// and kept in `learned`.
+    fn screen_all(
+        &self,
+        index: &ListIndex,
+        names: &NameCache,
+        learned: &mut NameCache,
+        rows: std::ops::Range<usize>,
+    ) -> Vec<Screened<'static>> {
         let mut out = Vec::new();
         let mut tally: Option<Tally> = None;
-        for at in 0..self.len() {
-            match self.screen(index, names, at) {
+        for at in rows {
+            match self.screen(index, names, learned, at) {
                 Screened::Counted(c) if c.status == Status::Clear => {
                     tally.get_or_insert_with(Tally::default).add(&c);
                 }
@@ -1323,15 +1309,6 @@ impl<'a, 'r> PackedContext<'a, 'r> {
             out.push(Screened::Tally(t));
         }
         out
-    }
-
-    /// The names of row `i` (when it is a data row).
-    fn names_of(&self, i: usize) -> Vec<String> {
-        let (rows, i) = self.locate(i);
-        match read_packed_row_for_screening(rows, i, self.header) {
-            RowRead::Data(row) => row_names(&row.ids()).map(str::to_string).collect(),
-            RowRead::Ignored(_) => Vec::new(),
-        }
     }
 }
 
@@ -1482,6 +1459,10 @@ impl<'l, 'c> Versions<'l, 'c> {
 
     fn get(&self, id: usize) -> (&ListIndex<'l>, &NameCache) {
         (&self.indexes[id], &self.names[id])
+    }
+
+    fn names_mut(&mut self, id: usize) -> &mut NameCache {
+        &mut self.names[id]
     }
 
     /// Resolve, in parallel, the names of a batch of rows (with their version numbers)
