@@ -96,7 +96,12 @@ pub fn number_text(n: f64) -> String {
 /// where it is called; only a short one is compared, without allocating.
 #[inline]
 pub fn is_placeholder(text: &str) -> bool {
-    let t = crate::util::trim_ws(text);
+    is_trimmed_placeholder(crate::util::trim_ws(text))
+}
+
+/// [`is_placeholder`] of a text already trimmed.
+#[inline]
+pub fn is_trimmed_placeholder(t: &str) -> bool {
     t.len() <= 4 && is_short_placeholder(t)
 }
 

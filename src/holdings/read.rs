@@ -18,8 +18,8 @@ use calamine::{Data, DataRef, Reader, SheetType, Sheets};
 use std::borrow::Cow;
 
 use super::cells::{
-    Cell, CellRef, cell_date, cell_number, decode_text, is_placeholder, parse_number, repair_cusip,
-    repair_sedol, windows_1252,
+    Cell, CellRef, cell_date, cell_number, decode_text, is_placeholder, is_trimmed_placeholder,
+    parse_number, repair_cusip, repair_sedol, windows_1252,
 };
 use super::columns::{
     HEADER_SCAN_ROWS, header_score, map_columns, normalise_header, normalises_to,
@@ -1892,7 +1892,7 @@ fn row_outcome<'a>(
     // Whether a role's cell holds a value (checked without allocating).
     let has_text = |role: Role| -> bool {
         get(role).is_some_and(|c| match c {
-            CellRef::Text(t) => !is_placeholder(t),
+            CellRef::Text(t) => !is_trimmed_placeholder(t),
             other => other.text().is_some_and(|t| !is_placeholder(&t)),
         })
     };
@@ -2039,12 +2039,12 @@ fn repaired<'a>(value: Cow<'a, str>, repair: fn(&str) -> Cow<'_, str>) -> Cow<'a
     }
 }
 
-/// A cell's text for a text column: trimmed, placeholders as None; a text cell's text is
-/// borrowed.
+/// A trimmed cell's text for a text column: placeholders as None; a text cell's text is
+/// borrowed. (Cells are trimmed once, when a row is looked at.)
 fn into_text(cell: CellRef<'_>) -> Option<Cow<'_, str>> {
     match cell {
-        CellRef::Text(t) if is_placeholder(t) => None,
-        CellRef::Text(t) => Some(Cow::Borrowed(trim_ws(t))),
+        CellRef::Text(t) if is_trimmed_placeholder(t) => None,
+        CellRef::Text(t) => Some(Cow::Borrowed(t)),
         other => other.text().filter(|t| !is_placeholder(t)),
     }
 }
