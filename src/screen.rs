@@ -13,11 +13,12 @@ use rayon::prelude::*;
 use crate::cache::ListCache;
 use crate::exceptions::{ExceptionRun, ExceptionState, ExceptionsFile};
 use crate::holdings::cells::Cell;
-use crate::holdings::text_chunks::TextChunk;
+use crate::holdings::read::{TextFields, read_text_row};
+use crate::holdings::text_chunks::{Record, TextChunk};
 use crate::holdings::{
-    HoldingRow, HoldingsError, HoldingsFile, IgnoredRow, InputSpec, PackedRows, ReadOptions,
-    RowRead, RowSink, TableHeader, discover_inputs, read_holdings_file, read_holdings_file_into,
-    read_packed_row, read_packed_row_for_screening, trim_trailing_blanks,
+    HoldingRow, HoldingRowRef, HoldingsError, HoldingsFile, IgnoredRow, InputSpec, PackedRows,
+    ReadOptions, RowRead, RowSink, TableHeader, discover_inputs, read_holdings_file,
+    read_holdings_file_into, read_packed_row, read_packed_row_for_screening, trim_trailing_blanks,
 };
 use crate::index::{ListIndex, NameMatch};
 use crate::list::{ListKind, ListSnapshot, SanctionsList};
@@ -256,28 +257,34 @@ pub fn screen_with(
                     std::slice::from_ref(rows)
                 }
                 BatchInput::Text(chunk) if one_pass => {
+                    // Each piece screened as it is parsed, its records not packed (a piece
+                    // that is not text as it is, e.g. Windows-1252, is packed first).
                     let (index, names) = versions.get(main);
-                    let pieces: (Vec<Vec<Screened>>, Vec<NameCache>);
-                    (parsed, pieces) = (0..chunk.pieces())
+                    (screened_pieces, learned) = (0..chunk.pieces())
                         .into_par_iter()
                         .map(|j| {
-                            let mut rows = PackedRows::default();
-                            chunk.pack_piece(j, &mut rows);
-                            let ctx = PackedContext::new(
-                                opts,
-                                path,
-                                sheet.as_deref(),
-                                std::slice::from_ref(&rows),
-                                header,
-                            );
                             let mut new_names = NameCache::default();
-                            let screened =
-                                ctx.screen_all(index, names, &mut new_names, 0..ctx.len());
-                            (rows, (screened, new_names))
+                            let direct =
+                                PackedContext::new(opts, path, sheet.as_deref(), &[], header)
+                                    .screen_text_piece(index, names, &mut new_names, chunk, j);
+                            let screened = if let Some(screened) = direct {
+                                screened
+                            } else {
+                                let mut rows = PackedRows::default();
+                                chunk.pack_piece(j, &mut rows);
+                                let ctx = PackedContext::new(
+                                    opts,
+                                    path,
+                                    sheet.as_deref(),
+                                    std::slice::from_ref(&rows),
+                                    header,
+                                );
+                                ctx.screen_all(index, names, &mut new_names, 0..ctx.len())
+                            };
+                            (screened, new_names)
                         })
                         .unzip();
-                    (screened_pieces, learned) = pieces;
-                    &parsed
+                    &[]
                 }
                 BatchInput::Text(chunk) => {
                     screened_pieces = Vec::new();
@@ -1243,9 +1250,26 @@ impl<'a, 'r> PackedContext<'a, 'r> {
         at: usize,
     ) -> Screened<'r> {
         let (rows, i) = self.locate(at);
-        // What screening needs first: the whole row only for a position that is made.
+        self.judge(
+            index,
+            names,
+            learned,
+            read_packed_row_for_screening(rows, i, self.header),
+            || read_packed_row(rows, i, self.header),
+        )
+    }
+
+    /// Resolve and judge a row as read for screening (`read`: what screening needs
+    /// first); `whole` reads the whole row, for a position that is made.
+    fn judge<'t>(
+        &self,
+        index: &ListIndex,
+        names: &NameCache,
+        learned: &mut NameCache,
+        read: RowRead<HoldingRowRef<'t>>,
+        whole: impl FnOnce() -> RowRead<HoldingRowRef<'t>>,
+    ) -> Screened<'t> {
         // (Borrowed where it lies: the row is a few hundred bytes.)
-        let read = read_packed_row_for_screening(rows, i, self.header);
         let row = match read {
             RowRead::Data(ref row) => row,
             RowRead::Ignored(ignored) => return Screened::Ignored(ignored),
@@ -1260,7 +1284,7 @@ impl<'a, 'r> PackedContext<'a, 'r> {
                 currency: row.currency.clone(),
             });
         }
-        let row = match read_packed_row(rows, i, self.header) {
+        let row = match whole() {
             RowRead::Data(row) => row,
             // Told the same by both readings: not reached.
             RowRead::Ignored(ignored) => return Screened::Ignored(ignored),
@@ -1290,25 +1314,92 @@ impl<'a, 'r> PackedContext<'a, 'r> {
         learned: &mut NameCache,
         rows: std::ops::Range<usize>,
     ) -> Vec<Screened<'static>> {
-        let mut out = Vec::new();
-        let mut tally: Option<Tally> = None;
+        let mut run = ScreenedRun::default();
         for at in rows {
-            match self.screen(index, names, learned, at) {
-                Screened::Counted(c) if c.status == Status::Clear => {
-                    tally.get_or_insert_with(Tally::default).add(&c);
+            run.push(self.screen(index, names, learned, at));
+        }
+        run.finish()
+    }
+
+    /// Piece `j` of a chunk of text screened record by record as it is parsed, without
+    /// packing its rows first; as [`Self::screen_all`] for the rows. `None` for a piece
+    /// that is not text as it is (e.g. Windows-1252 text beyond ASCII): it is to be
+    /// packed (its fields decoded) first.
+    fn screen_text_piece(
+        &self,
+        index: &ListIndex,
+        names: &NameCache,
+        learned: &mut NameCache,
+        chunk: &TextChunk,
+        j: usize,
+    ) -> Option<Vec<Screened<'static>>> {
+        let mut run = ScreenedRun::default();
+        let text = chunk.each_record(j, true, |line, record| {
+            let (text, ends, gap) = match record {
+                Record::Line { text, ends, .. } => (text, ends, 1),
+                Record::Fields { text, ends, .. } => (text, ends, 0),
+            };
+            let screened = match text {
+                Some(text) => {
+                    let fields = TextFields { text, ends, gap };
+                    self.judge(
+                        index,
+                        names,
+                        learned,
+                        read_text_row(line, fields, self.header, true),
+                        || read_text_row(line, fields, self.header, false),
+                    )
+                    .into_owned()
                 }
-                other => {
-                    if let Some(t) = tally.take() {
-                        out.push(Screened::Tally(t));
-                    }
-                    out.push(other.into_owned());
+                // Not reached for a piece that is text; read as the packed route reads
+                // it (each field decoded) rather than lost.
+                None => {
+                    let mut rows = PackedRows::default();
+                    chunk.pack_record(line, record, &mut rows);
+                    let ctx = PackedContext::new(
+                        self.opts,
+                        self.path,
+                        self.sheet,
+                        std::slice::from_ref(&rows),
+                        self.header,
+                    );
+                    ctx.screen(index, names, learned, 0).into_owned()
                 }
+            };
+            run.push(screened);
+        });
+        text.then(|| run.finish())
+    }
+}
+
+/// Screened rows in order, clear rows that follow one another counted together in a
+/// [`Tally`]; nothing of the rows is borrowed.
+#[derive(Default)]
+struct ScreenedRun {
+    out: Vec<Screened<'static>>,
+    tally: Option<Tally>,
+}
+
+impl ScreenedRun {
+    fn push(&mut self, screened: Screened<'_>) {
+        match screened {
+            Screened::Counted(c) if c.status == Status::Clear => {
+                self.tally.get_or_insert_with(Tally::default).add(&c);
+            }
+            other => {
+                if let Some(t) = self.tally.take() {
+                    self.out.push(Screened::Tally(t));
+                }
+                self.out.push(other.into_owned());
             }
         }
-        if let Some(t) = tally.take() {
-            out.push(Screened::Tally(t));
+    }
+
+    fn finish(mut self) -> Vec<Screened<'static>> {
+        if let Some(t) = self.tally.take() {
+            self.out.push(Screened::Tally(t));
         }
-        out
+        self.out
     }
 }
 

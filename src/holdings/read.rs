@@ -174,6 +174,80 @@ pub fn read_packed_row_for_screening<'a>(
     }
 }
 
+/// [`read_packed_row_for_screening`] (`screening`) or [`read_packed_row`] for a record
+/// of text as a [`super::text_chunks::TextChunk`] gives it, without packing it first.
+#[inline]
+pub fn read_text_row<'a>(
+    number: u32,
+    fields: TextFields<'a>,
+    header: &TableHeader,
+    screening: bool,
+) -> RowRead<HoldingRowRef<'a>> {
+    let which = if screening {
+        RowFields::Screening
+    } else {
+        RowFields::All
+    };
+    match row_outcome(number, &fields, header, which) {
+        RowOutcome::Position(row) => RowRead::Data(row),
+        RowOutcome::Ignored(reason) => RowRead::Ignored(IgnoredRow {
+            row: number,
+            reason,
+        }),
+    }
+}
+
+/// [`read_text_row`] for a row of cells.
+pub fn read_cells_row<'a>(
+    number: u32,
+    cells: &'a [Cell],
+    header: &TableHeader,
+    screening: bool,
+) -> RowRead<HoldingRowRef<'a>> {
+    let which = if screening {
+        RowFields::Screening
+    } else {
+        RowFields::All
+    };
+    match row_outcome(number, &cells, header, which) {
+        RowOutcome::Position(row) => RowRead::Data(row),
+        RowOutcome::Ignored(reason) => RowRead::Ignored(IgnoredRow {
+            row: number,
+            reason,
+        }),
+    }
+}
+
+/// The fields of a record of text: field `i` ends at `ends[i]` in `text` and starts
+/// `gap` bytes after the end of the one before (1 for a line split at its delimiters,
+/// 0 for fields that follow one another, as csv-core writes them).
+#[derive(Debug, Clone, Copy)]
+pub struct TextFields<'a> {
+    pub text: &'a str,
+    pub ends: &'a [usize],
+    pub gap: usize,
+}
+
+impl<'a> RowCells<'a> for TextFields<'a> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+    #[inline]
+    fn at(&self, i: usize) -> CellRef<'a> {
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[i - 1] + self.gap
+        };
+        // The ends are those of ASCII delimiters in text: always on a character's
+        // boundary (and an empty field is an empty cell, as packed).
+        match self.text.get(start..self.ends[i]) {
+            Some(t) if !t.is_empty() => CellRef::Text(t),
+            _ => CellRef::Empty,
+        }
+    }
+}
+
 /// Which fields of a data row are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RowFields {

@@ -92,6 +92,55 @@ impl TextChunk {
     /// starts on. A line without quotes is split at the delimiter as it is (what csv-core
     /// makes of it); a record with quotes is parsed by csv-core.
     pub fn pack_piece(&self, j: usize, rows: &mut PackedRows) {
+        let Some(text) = self.piece_bytes(j) else {
+            return;
+        };
+        // Room for the piece at once (grown a row at a time, the rows' buffers would be
+        // copied over and over): its text, a row a line, the first line's fields a row.
+        let first_line = self.pieces[j].1;
+        let lines = self
+            .pieces
+            .get(j + 1)
+            .map_or_else(|| count_lines(text), |p| p.1.saturating_sub(first_line))
+            as usize
+            + 1;
+        let first = &text[..memchr::memchr(b'\n', text).unwrap_or(text.len())];
+        let fields = memchr::memchr_iter(self.delimiter, first).count() + 1;
+        rows.reserve(text.len(), lines * fields, lines);
+        self.each_record(j, false, |line, record| {
+            self.pack_record(line, record, rows)
+        });
+    }
+
+    /// Add a record of this chunk ([`Self::each_record`]) to `rows` as row `line`.
+    pub fn pack_record(&self, line: u32, record: Record<'_>, rows: &mut PackedRows) {
+        match record {
+            Record::Line {
+                text: Some(text),
+                ends,
+                ..
+            } => rows.push_separated_text(line, text, ends),
+            Record::Line { bytes, ends, .. } => {
+                rows.push_separated(line, bytes, ends, self.encoding)
+            }
+            Record::Fields { bytes, ends, .. } => {
+                rows.push_fields(line, bytes, ends, self.encoding)
+            }
+        }
+    }
+
+    /// The bytes of piece `j`.
+    fn piece_bytes(&self, j: usize) -> Option<&[u8]> {
+        let &(start, _) = self.pieces.get(j)?;
+        let end = self.pieces.get(j + 1).map_or(self.bytes.len(), |p| p.0);
+        self.bytes.get(start..end)
+    }
+
+    /// Give each record of piece `j` to `f`, with the line it starts on. A line without
+    /// quotes is split at the delimiter as it is (what csv-core makes of it); a record
+    /// with quotes is parsed by csv-core. With `text_only`, nothing is given of a piece
+    /// that is not text as it is (UTF-8, or ASCII in a single-byte encoding): false.
+    pub fn each_record(&self, j: usize, text_only: bool, f: impl FnMut(u32, Record<'_>)) -> bool {
         PARSER.with(|cell| {
             let mut cell = cell.borrow_mut();
             let parser = match &mut *cell {
@@ -104,31 +153,27 @@ impl TextChunk {
                 }
             };
             parser.reset();
-            self.pack_piece_with(j, rows, parser);
-        });
+            self.each_record_with(j, text_only, parser, f)
+        })
     }
 
-    fn pack_piece_with(&self, j: usize, rows: &mut PackedRows, parser: &mut csv_core::Reader) {
+    fn each_record_with(
+        &self,
+        j: usize,
+        text_only: bool,
+        parser: &mut csv_core::Reader,
+        mut f: impl FnMut(u32, Record<'_>),
+    ) -> bool {
         const BOM: &[u8] = b"\xEF\xBB\xBF";
-        let Some(&(start, first_line)) = self.pieces.get(j) else {
-            return;
+        let (Some(text), Some(&(_, first_line))) = (self.piece_bytes(j), self.pieces.get(j)) else {
+            return true;
         };
-        let end = self.pieces.get(j + 1).map_or(self.bytes.len(), |p| p.0);
-        let text = &self.bytes[start..end];
-        // Room for the piece at once (grown a row at a time, the rows' buffers would be
-        // copied over and over): its text, a row a line, the first line's fields a row.
-        let lines = self
-            .pieces
-            .get(j + 1)
-            .map_or_else(|| count_lines(text), |p| p.1.saturating_sub(first_line))
-            as usize
-            + 1;
-        let first = &text[..memchr::memchr(b'\n', text).unwrap_or(text.len())];
-        let fields = memchr::memchr_iter(self.delimiter, first).count() + 1;
-        rows.reserve(text.len(), lines * fields, lines);
         // Usually the whole piece is text as it is: checked once, its lines are then
         // taken as text without checking each.
         let whole = self.encoding.whole_text(text);
+        if text_only && whole.is_none() {
+            return false;
+        }
         let mut parser_used = false;
         let mut out: Vec<u8> = Vec::new();
         let mut ends: Vec<usize> = Vec::new();
@@ -145,20 +190,22 @@ impl TextChunk {
                 pos += 1;
             }
             if pos == text.len() {
-                return;
+                return true;
             }
             let rest = &text[pos..];
             field_ends.clear();
             if let Some(eol) = scan_line(rest, self.delimiter, &mut field_ends) {
                 let body = &rest[..eol];
                 field_ends.push(body.len());
-                match whole {
-                    // Line ends and delimiters are ASCII: the line is whole characters.
-                    Some(whole) => {
-                        rows.push_separated_text(line, &whole[pos..pos + eol], &field_ends)
-                    }
-                    None => rows.push_separated(line, body, &field_ends, self.encoding),
-                }
+                f(
+                    line,
+                    Record::Line {
+                        bytes: body,
+                        // Line ends and delimiters are ASCII: the line is whole characters.
+                        text: whole.map(|whole| &whole[pos..pos + eol]),
+                        ends: &field_ends,
+                    },
+                );
                 pos += eol;
                 continue;
             }
@@ -196,21 +243,43 @@ impl TextChunk {
                         ends.resize(len * 2, 0);
                     }
                     csv_core::ReadRecordResult::Record => {
-                        rows.push_fields(
+                        let bytes = &out[..nout_total];
+                        f(
                             line,
-                            &out[..nout_total],
-                            &ends[..nend_total],
-                            self.encoding,
+                            Record::Fields {
+                                bytes,
+                                // Quotes taken out of text leave text.
+                                text: whole.and_then(|_| std::str::from_utf8(bytes).ok()),
+                                ends: &ends[..nend_total],
+                            },
                         );
                         line = line.saturating_add(count_lines(&text[record_start..pos]));
                         break;
                     }
                     // Nothing was left to read (not after a record's first byte).
-                    csv_core::ReadRecordResult::End => return,
+                    csv_core::ReadRecordResult::End => return true,
                 }
             }
         }
     }
+}
+
+/// A record of a piece, as [`TextChunk::each_record`] gives it.
+pub enum Record<'t> {
+    /// A line without quotes: its bytes (the same as `text` when the piece is text as it
+    /// is), and where each field ends (the delimiters' offsets, then the line's length).
+    Line {
+        bytes: &'t [u8],
+        text: Option<&'t str>,
+        ends: &'t [usize],
+    },
+    /// A record csv-core read: its fields' bytes one after the other (the same as `text`
+    /// when the piece is text as it is), and where each field ends.
+    Fields {
+        bytes: &'t [u8],
+        text: Option<&'t str>,
+        ends: &'t [usize],
+    },
 }
 
 /// Scan a line without quotes for its fields, in one pass eight bytes at a time (a call
