@@ -2148,6 +2148,48 @@ fn excerpt(text: &str) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn text_fields_are_the_packed_cells() {
+        // A line split at its delimiters (gap 1), and csv-core's fields one after the
+        // other (gap 0), with empty fields first, inside and last.
+        let line = ",CNE1000002V2, ,China Mobile,,";
+        let ends: Vec<usize> = line
+            .match_indices(',')
+            .map(|(i, _)| i)
+            .chain([line.len()])
+            .collect();
+        let mut rows = PackedRows::default();
+        rows.push_separated_text(7, line, &ends);
+        let (number, packed) = rows.row_cells(0);
+        assert_eq!(number, 7);
+        let fields = TextFields {
+            text: line,
+            ends: &ends,
+            gap: 1,
+        };
+        assert_eq!(fields.len(), packed.len());
+        for i in 0..fields.len() {
+            assert_eq!(fields.at(i), packed.at(i), "field {i}");
+        }
+        let joined = "CNE1000002V2China Mobile";
+        let fields = TextFields {
+            text: joined,
+            ends: &[0, 12, 12, 24, 24],
+            gap: 0,
+        };
+        let got: Vec<CellRef> = (0..fields.len()).map(|i| fields.at(i)).collect();
+        assert_eq!(
+            got,
+            [
+                CellRef::Empty,
+                CellRef::Text("CNE1000002V2"),
+                CellRef::Empty,
+                CellRef::Text("China Mobile"),
+                CellRef::Empty
+            ]
+        );
+    }
+
     fn grid(lines: &[&[&str]]) -> Vec<(u32, Vec<Cell>)> {
         lines
             .iter()
