@@ -243,24 +243,23 @@ pub fn screen_with(
                 header,
                 table,
             } = rows;
-            // The batch's rows, packed: a chunk of text is parsed piece by piece on the
-            // workers, and when holdings are screened in one pass each piece is screened
-            // there too, as soon as it is parsed (its clear rows counted together).
+            // The batch's rows: a chunk of text is parsed piece by piece on the workers;
+            // when holdings are screened in one pass each piece is screened there too, as
+            // it is parsed (its clear rows counted together), else its rows are packed.
             // Names no earlier batch had are resolved by the worker that meets them, and
             // added to the run's names once the batch is screened.
             let mut learned: Vec<NameCache> = Vec::new();
-            let screened_pieces: Vec<Vec<Screened<'static>>>;
+            // The pieces' screened rows, when they were screened as they were parsed.
+            let mut screened_pieces: Option<Vec<Vec<Screened<'static>>>> = None;
             let parsed: Vec<PackedRows>;
             let packs: &[PackedRows] = match input {
-                BatchInput::Packed(rows) => {
-                    screened_pieces = Vec::new();
-                    std::slice::from_ref(rows)
-                }
+                BatchInput::Packed(rows) => std::slice::from_ref(rows),
                 BatchInput::Text(chunk) if one_pass => {
                     // Each piece screened as it is parsed, its records not packed (a piece
                     // that is not text as it is, e.g. Windows-1252, is packed first).
                     let (index, names) = versions.get(main);
-                    (screened_pieces, learned) = (0..chunk.pieces())
+                    let pieces: Vec<Vec<Screened>>;
+                    (pieces, learned) = (0..chunk.pieces())
                         .into_par_iter()
                         .map(|j| {
                             let mut new_names = NameCache::default();
@@ -284,10 +283,10 @@ pub fn screen_with(
                             (screened, new_names)
                         })
                         .unzip();
+                    screened_pieces = Some(pieces);
                     &[]
                 }
                 BatchInput::Text(chunk) => {
-                    screened_pieces = Vec::new();
                     parsed = (0..chunk.pieces())
                         .into_par_iter()
                         .map(|j| {
@@ -300,7 +299,9 @@ pub fn screen_with(
                 }
             };
             let screened = if one_pass {
-                let screened: Vec<Screened> = if screened_pieces.is_empty() {
+                let screened: Vec<Screened> = if let Some(pieces) = screened_pieces {
+                    pieces.into_iter().flatten().collect()
+                } else {
                     // In runs of rows, each run's clear rows counted together.
                     const RUN: usize = 512;
                     let ctx = PackedContext::new(opts, path, sheet.as_deref(), packs, header);
@@ -322,8 +323,6 @@ pub fn screen_with(
                         learned.push(new_names);
                     }
                     all
-                } else {
-                    screened_pieces.into_iter().flatten().collect()
                 };
                 for new_names in learned {
                     versions.names_mut(main).absorb(new_names);

@@ -154,6 +154,26 @@ mod trim_tests {
     }
 }
 
+/// A xorshift generator for the randomised tests: the same numbers on every run.
+#[cfg(test)]
+pub(crate) struct TestRng(pub u64);
+
+#[cfg(test)]
+impl TestRng {
+    /// The next number.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
 #[cfg(test)]
 mod sum_tests {
     use super::CompensatedSum;
@@ -161,14 +181,9 @@ mod sum_tests {
     #[test]
     fn compensated_sums_add_up_to_the_cent_in_any_grouping() {
         // A million amounts with cents: exact in integer cents.
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = super::TestRng(0x9e37_79b9_7f4a_7c15);
         let cents: Vec<i64> = (0..1_000_000)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                (seed % 100_000_000_000) as i64
-            })
+            .map(|_| (rng.next_u64() % 100_000_000_000) as i64)
             .collect();
         let exact = cents.iter().sum::<i64>() as f64 / 100.0;
         let mut whole = CompensatedSum::default();

@@ -145,13 +145,7 @@ pub fn read_packed_row<'a>(
     header: &TableHeader,
 ) -> RowRead<HoldingRowRef<'a>> {
     let (number, cells) = rows.row_cells(i);
-    match row_outcome(number, &cells, header, RowFields::All) {
-        RowOutcome::Position(row) => RowRead::Data(row),
-        RowOutcome::Ignored(reason) => RowRead::Ignored(IgnoredRow {
-            row: number,
-            reason,
-        }),
-    }
+    read_row_ref(number, &cells, header, RowFields::All)
 }
 
 /// [`read_packed_row`] reading only what screening a holding and counting it need: its
@@ -165,13 +159,7 @@ pub fn read_packed_row_for_screening<'a>(
     header: &TableHeader,
 ) -> RowRead<HoldingRowRef<'a>> {
     let (number, cells) = rows.row_cells(i);
-    match row_outcome(number, &cells, header, RowFields::Screening) {
-        RowOutcome::Position(row) => RowRead::Data(row),
-        RowOutcome::Ignored(reason) => RowRead::Ignored(IgnoredRow {
-            row: number,
-            reason,
-        }),
-    }
+    read_row_ref(number, &cells, header, RowFields::Screening)
 }
 
 /// [`read_packed_row_for_screening`] (`screening`) or [`read_packed_row`] for a record
@@ -188,28 +176,18 @@ pub fn read_text_row<'a>(
     } else {
         RowFields::All
     };
-    match row_outcome(number, &fields, header, which) {
-        RowOutcome::Position(row) => RowRead::Data(row),
-        RowOutcome::Ignored(reason) => RowRead::Ignored(IgnoredRow {
-            row: number,
-            reason,
-        }),
-    }
+    read_row_ref(number, &fields, header, which)
 }
 
-/// [`read_text_row`] for a row of cells.
-pub fn read_cells_row<'a>(
+/// Row `number` (its cells `cells`) as a data row borrowing its texts, or an ignored row.
+#[inline]
+fn read_row_ref<'a>(
     number: u32,
-    cells: &'a [Cell],
+    cells: &impl RowCells<'a>,
     header: &TableHeader,
-    screening: bool,
+    fields: RowFields,
 ) -> RowRead<HoldingRowRef<'a>> {
-    let which = if screening {
-        RowFields::Screening
-    } else {
-        RowFields::All
-    };
-    match row_outcome(number, &cells, header, which) {
+    match row_outcome(number, cells, header, fields) {
         RowOutcome::Position(row) => RowRead::Data(row),
         RowOutcome::Ignored(reason) => RowRead::Ignored(IgnoredRow {
             row: number,

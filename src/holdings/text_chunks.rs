@@ -403,16 +403,12 @@ mod tests {
         // Bytes around the ones that matter: spaces, controls, '!' and '#' beside the
         // quote, high bytes (UTF-8, Windows-1252), and the delimiters themselves.
         let alphabet = b"ab, ;|\t\n\r\"!#\x00\x1f\x7f\x80\xa0\xe9\xff,,";
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::util::TestRng(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
-            let len = next(40);
-            let text: Vec<u8> = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let len = rng.below(40);
+            let text: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
             for delimiter in [b',', b';', b'\t', b'|'] {
                 let mut ends = Vec::new();
                 let got = scan_line(&text, delimiter, &mut ends).map(|eol| (ends, eol));
@@ -532,13 +528,8 @@ mod tests {
             b"\xEF\xBB\xBF",
             b"x\"y",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::util::TestRng(0x2545_f491_4f6c_dd1d);
+        let mut next = move || rng.next_u64();
         for round in 0..3000 {
             let len = 1 + (next() % 60) as usize;
             let mut text = Vec::new();

@@ -232,13 +232,8 @@ mod tests {
             sum % 10 == 0
         }
         let chars = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::util::TestRng(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: usize| rng.below(n);
         for _ in 0..20_000 {
             let mut isin = String::new();
             for i in 0..12 {
