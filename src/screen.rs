@@ -1348,7 +1348,6 @@ impl<'a, 'r> PackedContext<'a, 'r> {
                         read_text_row(line, fields, self.header, true),
                         || read_text_row(line, fields, self.header, false),
                     )
-                    .into_owned()
                 }
                 // Not reached for a piece that is text; read as the packed route reads
                 // it (each field decoded) rather than lost.
@@ -1362,9 +1361,12 @@ impl<'a, 'r> PackedContext<'a, 'r> {
                         std::slice::from_ref(&rows),
                         self.header,
                     );
-                    ctx.screen(index, names, learned, 0).into_owned()
+                    // (What is kept of it is owned by `push`.)
+                    run.push(ctx.screen(index, names, learned, 0));
+                    return;
                 }
             };
+            // A clear row is counted where it lies; only what is kept is owned.
             run.push(screened);
         });
         text.then(|| run.finish())
