@@ -46,7 +46,12 @@ impl Cell {
 
 /// A cell borrowed from where it is kept (a [`Cell`], or a batch of rows whose texts share
 /// one string): how rows are read without a string per cell.
+///
+/// Its tag is a whole word, so that a cell is copied and read back in words: with a
+/// one-byte tag the payload sat at odd offsets, and copies read back at another width
+/// stalled (store forwarding failed) in the loop every row goes through.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(u64)]
 pub enum CellRef<'a> {
     Empty,
     Text(&'a str),

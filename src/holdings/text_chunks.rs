@@ -289,10 +289,14 @@ pub enum Record<'t> {
 fn scan_line(text: &[u8], delimiter: u8, field_ends: &mut Vec<usize>) -> Option<usize> {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The bytes that may stop or cut a line: below `"` (LF, CR, the quote, and spaces and
-    // control bytes, told apart one by one), and the delimiter.
-    const BELOW: u64 = LOW * (b'"' as u64 + 1);
+    // The bytes that may stop or cut a line: control bytes up to CR (LF and CR among them,
+    // told apart one by one), the quote and the delimiter. Spaces, common in names, are
+    // not marked.
+    const BELOW: u64 = LOW * (b'\r' as u64 + 1);
+    const QUOTES: u64 = LOW * b'"' as u64;
     let delimiters = LOW * u64::from(delimiter);
+    // High bit of each byte of `x` that is zero, found exactly.
+    let zeros = |x: u64| !(((x & !HIGH) + !HIGH) | x) & HIGH;
     // What the byte at `at` is: a delimiter (noted), a line's end, a quote, or neither.
     let mut look = |at: usize| -> Option<Option<usize>> {
         match text[at] {
@@ -311,13 +315,11 @@ fn scan_line(text: &[u8], delimiter: u8, field_ends: &mut Vec<usize>) -> Option<
         let mut w = [0u8; 8];
         w.copy_from_slice(word);
         let x = u64::from_le_bytes(w);
-        // High bit of a byte set when the byte is below `"` + 1: no borrow crosses
+        // High bit of a byte set when the byte is below CR + 1: no borrow crosses
         // bytes, as each byte is at least 0x80 before the subtraction.
         let below = !((x | HIGH) - BELOW) & !x & HIGH;
-        // ... or when it is the delimiter (a zero byte of x ^ delimiters, found exactly).
-        let d = x ^ delimiters;
-        let is_delimiter = !(((d & !HIGH) + !HIGH) | d) & HIGH;
-        let mut marks = below | is_delimiter;
+        // ... or when it is the quote or the delimiter.
+        let mut marks = below | zeros(x ^ QUOTES) | zeros(x ^ delimiters);
         while marks != 0 {
             let i = at + (marks.trailing_zeros() / 8) as usize;
             if let Some(end) = look(i) {
@@ -400,9 +402,9 @@ mod tests {
             }
             Some((ends, text.len()))
         }
-        // Bytes around the ones that matter: spaces, controls, '!' and '#' beside the
-        // quote, high bytes (UTF-8, Windows-1252), and the delimiters themselves.
-        let alphabet = b"ab, ;|\t\n\r\"!#\x00\x1f\x7f\x80\xa0\xe9\xff,,";
+        // Bytes around the ones that matter: spaces, controls (those beside CR too), '!' and
+        // '#' beside the quote, high bytes (UTF-8, Windows-1252), and the delimiters themselves.
+        let alphabet = b"ab, ;|\t\n\r\"!#\x00\x0b\x0c\x0e\x1f\x7f\x80\xa0\xe9\xff,,";
         let mut rng = crate::util::TestRng(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
             let len = rng.below(40);
