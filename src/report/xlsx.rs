@@ -1218,7 +1218,11 @@ pub fn render_xlsx_with(
     if let Some(evidence) = evidence {
         wb.push_worksheet(evidence);
     }
-    wb.save_to_buffer()
+    let bytes = wb.save_to_buffer();
+    // A large report's cells take milliseconds to free, one at a time: that is done on a
+    // worker while the caller writes the file.
+    rayon::spawn(move || drop(wb));
+    bytes
 }
 
 #[cfg(test)]
