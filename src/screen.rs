@@ -1102,11 +1102,17 @@ struct CurrencySums {
     /// [`CurrencySums::key`]), else [`CurrencySums::LONG`].
     keys: Vec<u64>,
     sums: Vec<(String, CompensatedSum)>,
+    /// Where each currency is: an open-addressed table of positions in `keys` (or
+    /// [`CurrencySums::FREE`]), twice as many slots as currencies at least, found from
+    /// the packed key (a search along the list mispredicted a branch a row).
+    slots: Vec<u32>,
 }
 
 impl CurrencySums {
     /// The key of a currency that is not short ASCII: compared as text.
     const LONG: u64 = u64::MAX;
+    /// A slot that holds no currency.
+    const FREE: u32 = u32::MAX;
 
     /// A currency of up to 7 ASCII bytes packed with its length, in upper case (so equal
     /// keys are equal codes, case aside); [`Self::LONG`] for any other.
@@ -1123,30 +1129,55 @@ impl CurrencySums {
         u64::from_le_bytes(packed)
     }
 
+    /// The first slot to look at for `key` in a table of `len` slots (a power of two).
+    fn home(key: u64, len: usize) -> usize {
+        // Fibonacci hashing: the high bits of the product mix every byte of the code.
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & (len - 1)
+    }
+
     /// The sum of a currency, added when new.
     fn of(&mut self, currency: &str) -> &mut CompensatedSum {
         let key = Self::key(currency);
-        let found = if key == Self::LONG {
-            // A short ASCII code never equals a long or non-ASCII one, case aside.
-            self.keys
-                .iter()
-                .zip(&self.sums)
-                .position(|(&k, (c, _))| k == Self::LONG && c.eq_ignore_ascii_case(currency))
-        } else {
-            self.keys.iter().position(|&k| k == key)
-        };
-        let i = found.unwrap_or_else(|| {
-            if self.keys.is_empty() {
-                // A book's currencies are a dozen or two: room for them at once.
-                self.keys.reserve(16);
-                self.sums.reserve(16);
+        if !self.slots.is_empty() {
+            let mut at = Self::home(key, self.slots.len());
+            loop {
+                let i = self.slots[at];
+                if i == Self::FREE {
+                    break;
+                }
+                let i = i as usize;
+                // A short ASCII code never equals a long or non-ASCII one, case aside.
+                if self.keys[i] == key
+                    && (key != Self::LONG || self.sums[i].0.eq_ignore_ascii_case(currency))
+                {
+                    return &mut self.sums[i].1;
+                }
+                at = (at + 1) & (self.slots.len() - 1);
             }
-            self.keys.push(key);
-            self.sums
-                .push((currency.to_ascii_uppercase(), CompensatedSum::default()));
-            self.sums.len() - 1
-        });
+        }
+        self.keys.push(key);
+        self.sums
+            .push((currency.to_ascii_uppercase(), CompensatedSum::default()));
+        let i = self.sums.len() - 1;
+        if self.slots.len() < 2 * self.keys.len() {
+            // A book's currencies are a dozen or two: room for 16 at once.
+            self.slots = vec![Self::FREE; (2 * self.keys.len()).next_power_of_two().max(32)];
+            for (j, &k) in self.keys.iter().enumerate() {
+                Self::place(&mut self.slots, k, j);
+            }
+        } else {
+            Self::place(&mut self.slots, key, i);
+        }
         &mut self.sums[i].1
+    }
+
+    /// Put currency `i` (key `key`) in the first free slot from its home.
+    fn place(slots: &mut [u32], key: u64, i: usize) {
+        let mut at = Self::home(key, slots.len());
+        while slots[at] != Self::FREE {
+            at = (at + 1) & (slots.len() - 1);
+        }
+        slots[at] = i as u32;
     }
 
     /// Add every sum of `other`.
@@ -2009,6 +2040,33 @@ pub fn exit_code(report: &ScreenReport) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn currency_sums_find_every_currency_of_many() {
+        // Past the first table's room (16 currencies) and its growth: each currency's
+        // sum is the sum of what was added to it, whatever its case or length.
+        let code = |i: usize| match i % 3 {
+            0 => format!("C{i:02}"),
+            1 => format!("currency number {i}"),
+            _ => format!("é{i}"),
+        };
+        let mut sums = CurrencySums::default();
+        let mut want = std::collections::BTreeMap::new();
+        let mut rng = crate::util::TestRng(7);
+        for _ in 0..5_000 {
+            let i = rng.below(100);
+            let c = code(i);
+            let c = if rng.below(2) == 0 { c.to_lowercase() } else { c };
+            sums.of(&c).add(i as f64);
+            *want.entry(c.to_ascii_uppercase()).or_insert(0.0) += i as f64;
+        }
+        let got: std::collections::BTreeMap<String, f64> = sums
+            .into_sorted()
+            .into_iter()
+            .map(|(c, s)| (c, s.value()))
+            .collect();
+        assert_eq!(got, want);
+    }
 
     #[test]
     fn currency_sums_fold_case_and_keep_long_codes_apart() {
