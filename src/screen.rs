@@ -2056,7 +2056,11 @@ mod tests {
         for _ in 0..5_000 {
             let i = rng.below(100);
             let c = code(i);
-            let c = if rng.below(2) == 0 { c.to_lowercase() } else { c };
+            let c = if rng.below(2) == 0 {
+                c.to_lowercase()
+            } else {
+                c
+            };
             sums.of(&c).add(i as f64);
             *want.entry(c.to_ascii_uppercase()).or_insert(0.0) += i as f64;
         }

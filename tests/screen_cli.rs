@@ -416,6 +416,45 @@ fn same_inputs_same_report() {
 }
 
 #[test]
+fn the_report_is_the_same_without_a_temporary_folder() {
+    // The largest sheet is written through a temporary file when one can be made, and
+    // kept in memory when not: the same cells either way.
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, tmpdir: Option<&Path>| {
+        let d = dir.path().join(name);
+        std::fs::create_dir(&d).unwrap();
+        let mut cmd = holdscreen();
+        if let Some(t) = tmpdir {
+            cmd.env("TMPDIR", t);
+        }
+        let out = cmd
+            .current_dir(&d)
+            .arg("screen")
+            .arg(fixture("book.csv"))
+            .args(["--as-of", "2026-11-22", "-o", "r.xlsx"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let mut wb = open_workbook_auto(d.join("r.xlsx")).unwrap();
+        let mut cells = Vec::new();
+        for name in wb.sheet_names() {
+            let range = wb.worksheet_range(&name).unwrap();
+            for (r, c, v) in range.cells() {
+                cells.push((name.clone(), r, c, cell_text(v)));
+            }
+        }
+        cells
+    };
+    let with = run("a", None);
+    let without = run("b", Some(&dir.path().join("no such folder")));
+    assert!(
+        with.iter()
+            .any(|(s, _, _, v)| s == "Prohibited" && v == "prohibited")
+    );
+    assert_eq!(with, without);
+}
+
+#[test]
 fn json_to_stdout_and_threads_do_not_change_results() {
     let one = holdscreen()
         .arg("screen")
