@@ -1095,13 +1095,16 @@ impl Tally {
 }
 
 /// Market values summed per currency (upper case), in the order the currencies were first
-/// seen: a few currencies, found for every position without allocating.
+/// seen: a few currencies, found for every position without allocating (a short ASCII
+/// code is kept as its packed key alone, its text made when the sums are read).
 #[derive(Debug, Default)]
 struct CurrencySums {
     /// Per currency: its code packed in a number when it is short ASCII (see
     /// [`CurrencySums::key`]), else [`CurrencySums::LONG`].
     keys: Vec<u64>,
-    sums: Vec<(String, CompensatedSum)>,
+    /// Per currency: its text (upper case) when its key is [`CurrencySums::LONG`].
+    long: Vec<Option<String>>,
+    sums: Vec<CompensatedSum>,
     /// Where each currency is: an open-addressed table of positions in `keys` (or
     /// [`CurrencySums::FREE`]), twice as many slots as currencies at least, found from
     /// the packed key (a search along the list mispredicted a branch a row).
@@ -1129,6 +1132,19 @@ impl CurrencySums {
         u64::from_le_bytes(packed)
     }
 
+    /// The code (upper case) of currency `i`.
+    fn code(&self, i: usize) -> String {
+        match &self.long[i] {
+            Some(text) => text.clone(),
+            None => {
+                let packed = self.keys[i].to_le_bytes();
+                let len = usize::from(packed[7]).min(7);
+                // Packed from ASCII: always text.
+                String::from_utf8_lossy(&packed[..len]).into_owned()
+            }
+        }
+    }
+
     /// The first slot to look at for `key` in a table of `len` slots (a power of two).
     fn home(key: u64, len: usize) -> usize {
         // Fibonacci hashing: the high bits of the product mix every byte of the code.
@@ -1137,7 +1153,12 @@ impl CurrencySums {
 
     /// The sum of a currency, added when new.
     fn of(&mut self, currency: &str) -> &mut CompensatedSum {
-        let key = Self::key(currency);
+        self.of_key(Self::key(currency), currency)
+    }
+
+    /// [`Self::of`] for a currency whose key is known (`currency` is read only when the
+    /// key is [`Self::LONG`]).
+    fn of_key(&mut self, key: u64, currency: &str) -> &mut CompensatedSum {
         if !self.slots.is_empty() {
             let mut at = Self::home(key, self.slots.len());
             loop {
@@ -1148,16 +1169,20 @@ impl CurrencySums {
                 let i = i as usize;
                 // A short ASCII code never equals a long or non-ASCII one, case aside.
                 if self.keys[i] == key
-                    && (key != Self::LONG || self.sums[i].0.eq_ignore_ascii_case(currency))
+                    && (key != Self::LONG
+                        || self.long[i]
+                            .as_deref()
+                            .is_some_and(|t| t.eq_ignore_ascii_case(currency)))
                 {
-                    return &mut self.sums[i].1;
+                    return &mut self.sums[i];
                 }
                 at = (at + 1) & (self.slots.len() - 1);
             }
         }
         self.keys.push(key);
-        self.sums
-            .push((currency.to_ascii_uppercase(), CompensatedSum::default()));
+        self.long
+            .push((key == Self::LONG).then(|| currency.to_ascii_uppercase()));
+        self.sums.push(CompensatedSum::default());
         let i = self.sums.len() - 1;
         if self.slots.len() < 2 * self.keys.len() {
             // A book's currencies are a dozen or two: room for 16 at once.
@@ -1168,7 +1193,7 @@ impl CurrencySums {
         } else {
             Self::place(&mut self.slots, key, i);
         }
-        &mut self.sums[i].1
+        &mut self.sums[i]
     }
 
     /// Put currency `i` (key `key`) in the first free slot from its home.
@@ -1182,14 +1207,17 @@ impl CurrencySums {
 
     /// Add every sum of `other`.
     fn merge(&mut self, other: &CurrencySums) {
-        for (currency, sum) in &other.sums {
-            self.of(currency).merge(sum);
+        for (i, sum) in other.sums.iter().enumerate() {
+            let text = other.long[i].as_deref().unwrap_or_default();
+            self.of_key(other.keys[i], text).merge(sum);
         }
     }
 
     /// The sums, by currency.
     fn into_sorted(self) -> Vec<(String, CompensatedSum)> {
-        let mut sums = self.sums;
+        let mut sums: Vec<(String, CompensatedSum)> = (0..self.sums.len())
+            .map(|i| (self.code(i), self.sums[i]))
+            .collect();
         sums.sort_by(|a, b| a.0.cmp(&b.0));
         sums
     }
