@@ -164,24 +164,57 @@ impl NameCache {
         self.slots.len()
     }
 
-    /// Keep the names of `other` that this cache lacks (with their matches).
+    /// Keep the names of `other` that this cache lacks (with their matches). Runs between
+    /// batches while the workers wait: each name hashed once and looked up once, room made
+    /// for all of them at once, the matches moved rather than copied.
     pub fn absorb(&mut self, other: NameCache) {
         let NameCache {
             slots,
-            texts,
+            texts: other_texts,
             matches,
         } = other;
-        for &(at, slot) in slots.iter() {
-            let Ok(name) = std::str::from_utf8(name_at(&texts, at)) else {
-                continue;
-            };
-            if self.contains_key(name) {
+        let mut matches: Vec<Option<NameMatch>> = matches.into_iter().map(Some).collect();
+        self.texts.reserve(other_texts.len());
+        {
+            let texts = &self.texts;
+            self.slots
+                .reserve(slots.len(), |&(at, _)| name_hash(name_at(texts, at)));
+        }
+        for &(other_at, slot) in slots.iter() {
+            let name = name_at(&other_texts, other_at);
+            let hash = name_hash(name);
+            let texts = &self.texts;
+            if self
+                .slots
+                .find(hash, |&(at, _)| name_at(texts, at) == name)
+                .is_some()
+            {
                 continue;
             }
-            let m = (slot != Self::NONE)
-                .then(|| matches.get(slot as usize).cloned())
-                .flatten();
-            self.insert_str(name, m);
+            let matched = match (slot != Self::NONE)
+                .then(|| matches.get_mut(slot as usize).and_then(Option::take))
+                .flatten()
+            {
+                Some(m) if self.matches.len() < Self::NONE as usize => {
+                    self.matches.push(m);
+                    (self.matches.len() - 1) as u32
+                }
+                Some(_) => continue,
+                None => Self::NONE,
+            };
+            let (Ok(at), Ok(_)) = (
+                u32::try_from(self.texts.len()),
+                u32::try_from(self.texts.len() + 4 + name.len()),
+            ) else {
+                continue;
+            };
+            self.texts
+                .extend_from_slice(&(name.len() as u32).to_le_bytes());
+            self.texts.extend_from_slice(name);
+            let texts = &self.texts;
+            self.slots.insert_unique(hash, (at, matched), |&(at, _)| {
+                name_hash(name_at(texts, at))
+            });
         }
     }
 
@@ -737,6 +770,27 @@ mod tests {
         cache.insert("Name 1 x".into(), Some(m(99)));
         assert_eq!(cache.get("Name 1 x").flatten().map(|f| f.name), Some(99));
         assert_eq!(cache.len(), 20_001);
+
+        // Absorbing another cache adds the names this one lacks, with their matches, and
+        // leaves the names it has as they are.
+        let mut other = NameCache::default();
+        for i in 19_990..20_100usize {
+            let name = format!("Name {i} {}", "x".repeat(i % 70));
+            other.insert(name, (i % 2 == 0).then(|| m(100_000 + i)));
+        }
+        other.insert("Name 1 x".into(), None);
+        cache.absorb(other);
+        assert_eq!(cache.len(), 20_101);
+        for i in 19_990..20_100usize {
+            let name = format!("Name {i} {}", "x".repeat(i % 70));
+            let found = cache.get(&name).expect("kept").map(|f| f.name);
+            if i < 20_000 {
+                assert_eq!(found, (i % 3 == 0).then_some(i), "{name}");
+            } else {
+                assert_eq!(found, (i % 2 == 0).then_some(100_000 + i), "{name}");
+            }
+        }
+        assert_eq!(cache.get("Name 1 x").flatten().map(|f| f.name), Some(99));
     }
 
     fn entry(
