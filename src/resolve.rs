@@ -128,22 +128,36 @@ impl NameCache {
     pub fn insert_str(&mut self, name: &str, m: Option<NameMatch>) {
         let name = name.as_bytes();
         let hash = name_hash(name);
-        let slot = match m {
-            Some(m) if self.matches.len() < Self::NONE as usize => {
-                self.matches.push(m);
-                (self.matches.len() - 1) as u32
-            }
-            Some(_) => return,
-            None => Self::NONE,
+        let Some(matched) = self.keep_match(m) else {
+            return;
         };
         let texts = &self.texts;
         if let Some((_, old)) = self
             .slots
             .find_mut(hash, |&(at, _)| name_at(texts, at) == name)
         {
-            *old = slot;
+            *old = matched;
             return;
         }
+        self.insert_new(name, hash, matched);
+    }
+
+    /// The number a slot holds for match `m` (kept), [`Self::NONE`] for no match; `None`
+    /// past four billion matches.
+    fn keep_match(&mut self, m: Option<NameMatch>) -> Option<u32> {
+        match m {
+            Some(m) if self.matches.len() < Self::NONE as usize => {
+                self.matches.push(m);
+                Some((self.matches.len() - 1) as u32)
+            }
+            Some(_) => None,
+            None => Some(Self::NONE),
+        }
+    }
+
+    /// Add a name the table lacks (its hash `hash`) with its match's number; not past four
+    /// billion bytes of names.
+    fn insert_new(&mut self, name: &[u8], hash: u64, matched: u32) {
         let (Ok(at), Ok(_)) = (
             u32::try_from(self.texts.len()),
             u32::try_from(self.texts.len() + 4 + name.len()),
@@ -155,8 +169,9 @@ impl NameCache {
             .extend_from_slice(&(name.len() as u32).to_le_bytes());
         self.texts.extend_from_slice(name);
         let texts = &self.texts;
-        self.slots
-            .insert_unique(hash, (at, slot), |&(at, _)| name_hash(name_at(texts, at)));
+        self.slots.insert_unique(hash, (at, matched), |&(at, _)| {
+            name_hash(name_at(texts, at))
+        });
     }
 
     /// Number of names.
@@ -191,30 +206,13 @@ impl NameCache {
             {
                 continue;
             }
-            let matched = match (slot != Self::NONE)
+            let taken = (slot != Self::NONE)
                 .then(|| matches.get_mut(slot as usize).and_then(Option::take))
-                .flatten()
-            {
-                Some(m) if self.matches.len() < Self::NONE as usize => {
-                    self.matches.push(m);
-                    (self.matches.len() - 1) as u32
-                }
-                Some(_) => continue,
-                None => Self::NONE,
-            };
-            let (Ok(at), Ok(_)) = (
-                u32::try_from(self.texts.len()),
-                u32::try_from(self.texts.len() + 4 + name.len()),
-            ) else {
+                .flatten();
+            let Some(matched) = self.keep_match(taken) else {
                 continue;
             };
-            self.texts
-                .extend_from_slice(&(name.len() as u32).to_le_bytes());
-            self.texts.extend_from_slice(name);
-            let texts = &self.texts;
-            self.slots.insert_unique(hash, (at, matched), |&(at, _)| {
-                name_hash(name_at(texts, at))
-            });
+            self.insert_new(name, hash, matched);
         }
     }
 

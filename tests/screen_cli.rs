@@ -2,6 +2,7 @@
 //! read back what it wrote (JSON and xlsx).
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use assert_cmd::Command;
 use calamine::{Data, Reader, open_workbook_auto};
@@ -394,22 +395,30 @@ fn formula_text_from_inputs_stays_text() {
     );
 }
 
+/// Screen `book.csv` as of 2026-11-22 into `r.xlsx` of a new folder `dir/name` (the same
+/// command line whatever the folder: it is recorded as evidence), with `env` set; the run's
+/// output and the report's path.
+fn report_of_book(dir: &Path, name: &str, env: &[(&str, &Path)]) -> (Output, PathBuf) {
+    let d = dir.join(name);
+    std::fs::create_dir(&d).unwrap();
+    let mut cmd = holdscreen();
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .current_dir(&d)
+        .arg("screen")
+        .arg(fixture("book.csv"))
+        .args(["--as-of", "2026-11-22", "-o", "r.xlsx"])
+        .output()
+        .unwrap();
+    (out, d.join("r.xlsx"))
+}
+
 #[test]
 fn same_inputs_same_report() {
     let dir = tempfile::tempdir().unwrap();
-    // Same command line (it is recorded as evidence), run in two folders.
-    let run = |name: &str| {
-        let d = dir.path().join(name);
-        std::fs::create_dir(&d).unwrap();
-        holdscreen()
-            .current_dir(&d)
-            .arg("screen")
-            .arg(fixture("book.csv"))
-            .args(["--as-of", "2026-11-22", "-o", "r.xlsx"])
-            .output()
-            .unwrap();
-        std::fs::read(d.join("r.xlsx")).unwrap()
-    };
+    let run = |name: &str| std::fs::read(report_of_book(dir.path(), name, &[]).1).unwrap();
     let (a, b) = (run("a"), run("b"));
     assert!(a.len() > 1000);
     assert_eq!(a, b);
@@ -420,22 +429,10 @@ fn the_report_is_the_same_without_a_temporary_folder() {
     // The largest sheet is written through a temporary file when one can be made, and
     // kept in memory when not: the same cells either way.
     let dir = tempfile::tempdir().unwrap();
-    let run = |name: &str, tmpdir: Option<&Path>| {
-        let d = dir.path().join(name);
-        std::fs::create_dir(&d).unwrap();
-        let mut cmd = holdscreen();
-        if let Some(t) = tmpdir {
-            cmd.env("TMPDIR", t);
-        }
-        let out = cmd
-            .current_dir(&d)
-            .arg("screen")
-            .arg(fixture("book.csv"))
-            .args(["--as-of", "2026-11-22", "-o", "r.xlsx"])
-            .output()
-            .unwrap();
+    let run = |name: &str, env: &[(&str, &Path)]| {
+        let (out, report) = report_of_book(dir.path(), name, env);
         assert_eq!(out.status.code(), Some(1), "{out:?}");
-        let mut wb = open_workbook_auto(d.join("r.xlsx")).unwrap();
+        let mut wb = open_workbook_auto(report).unwrap();
         let mut cells = Vec::new();
         for name in wb.sheet_names() {
             let range = wb.worksheet_range(&name).unwrap();
@@ -445,8 +442,9 @@ fn the_report_is_the_same_without_a_temporary_folder() {
         }
         cells
     };
-    let with = run("a", None);
-    let without = run("b", Some(&dir.path().join("no such folder")));
+    let with = run("a", &[]);
+    let missing = dir.path().join("no such folder");
+    let without = run("b", &[("TMPDIR", &missing)]);
     assert!(
         with.iter()
             .any(|(s, _, _, v)| s == "Prohibited" && v == "prohibited")

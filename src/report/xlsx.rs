@@ -411,20 +411,9 @@ fn header_row(ws: &mut Worksheet, headers: &[(&str, f64)], st: &Styles) -> Resul
     Ok(())
 }
 
+/// A sheet of positions, written in `sheet` (a new [`Worksheet`], or one in low-memory
+/// mode, its rows turned into XML as they are written).
 fn position_sheet(
-    name: &str,
-    positions: &[&Position],
-    review: bool,
-    orders: bool,
-    empty: &str,
-    st: &Styles,
-) -> Result<Worksheet, XlsxError> {
-    position_sheet_in(Worksheet::new(), name, positions, review, orders, empty, st)
-}
-
-/// [`position_sheet`] written in `sheet` (e.g. one in low-memory mode, its rows turned
-/// into XML as they are written).
-fn position_sheet_in(
     mut sheet: Worksheet,
     name: &str,
     positions: &[&Position],
@@ -1195,15 +1184,23 @@ pub fn render_xlsx_with(
     if orders {
         builds.push(Box::new(move || {
             let all: Vec<&Position> = report.positions.iter().collect();
-            position_sheet_in(largest, "Orders", &all, false, true, "No orders.", st)
+            position_sheet(largest, "Orders", &all, false, true, "No orders.", st)
         }));
         builds.push(Box::new(|| {
             let blocked = by_status(&[Status::Blocked]);
-            position_sheet("Blocked", &blocked, false, true, "No blocked orders.", st)
+            position_sheet(
+                Worksheet::new(),
+                "Blocked",
+                &blocked,
+                false,
+                true,
+                "No blocked orders.",
+                st,
+            )
         }));
     } else {
         builds.push(Box::new(move || {
-            position_sheet_in(
+            position_sheet(
                 largest,
                 "Prohibited",
                 &by_status(&[Status::Blocked, Status::Prohibited, Status::Pending]),
@@ -1216,6 +1213,7 @@ pub fn render_xlsx_with(
     }
     builds.push(Box::new(|| {
         position_sheet(
+            Worksheet::new(),
             "Review",
             &by_status(&[Status::Review, Status::Cleared]),
             true,
