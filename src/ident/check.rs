@@ -76,6 +76,33 @@ fn char_value(c: u8) -> Option<u32> {
     }
 }
 
+/// What a character of an ISIN adds to its Luhn sum, read from the right, when the next
+/// digit of the expanded string is not doubled (`[0]`) or is (`[1]`): a digit is itself or
+/// doubled (its digits added); a letter (10..35) is two digits, units first.
+const ISIN_LUHN: [[u8; 256]; 2] = {
+    const DOUBLED: [u8; 10] = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9];
+    let mut table = [[0u8; 256]; 2];
+    let mut c = 0;
+    while c < 256 {
+        let v = match c as u8 {
+            b'0'..=b'9' => Some(c - b'0' as usize),
+            b'A'..=b'Z' => Some(c - b'A' as usize + 10),
+            _ => None,
+        };
+        if let Some(v) = v {
+            if v < 10 {
+                table[0][c] = v as u8;
+                table[1][c] = DOUBLED[v];
+            } else {
+                table[0][c] = (v % 10) as u8 + DOUBLED[v / 10];
+                table[1][c] = DOUBLED[v % 10] + (v / 10) as u8;
+            }
+        }
+        c += 1;
+    }
+    table
+};
+
 /// ISO 6166: 2 letters, 9 alphanumerics, 1 check digit; letters expand to 10..35, then Luhn.
 pub fn check_isin(isin: &str) -> IdCheck {
     let b = isin.as_bytes();
@@ -91,26 +118,14 @@ pub fn check_isin(isin: &str) -> IdCheck {
         return IdCheck::BadCharacters;
     }
     // Luhn from the right (check digit included) over the digit string the letters
-    // expand to, in one pass without spelling it (this runs for every row): a letter's
-    // two digits are taken units first.
+    // expand to, in one pass without spelling it (this runs for every row): what each
+    // character adds, whether its first digit is doubled or not, is looked up.
     let mut sum = 0u32;
-    let mut double = false;
-    let mut luhn = |d: u32| {
-        sum += if double {
-            [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][d as usize]
-        } else {
-            d
-        };
-        double = !double;
-    };
+    let mut doubled = 0usize;
     for &c in b.iter().rev() {
-        let v = char_value(c).unwrap_or(0);
-        if v >= 10 {
-            luhn(v % 10);
-            luhn(v / 10);
-        } else {
-            luhn(v);
-        }
+        sum += u32::from(ISIN_LUHN[doubled][usize::from(c)]);
+        // A digit is one place of the string, a letter two.
+        doubled ^= usize::from(c.is_ascii_digit());
     }
     if sum % 10 == 0 {
         IdCheck::Valid
@@ -190,6 +205,60 @@ pub fn cusip_from_isin(isin: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// ISIN check digits as ISO 6166 spells it: letters expanded to their two digits, then
+    /// Luhn over the digit string.
+    fn isin_by_the_book(isin: &str) -> bool {
+        let digits: String = isin
+            .bytes()
+            .map(|c| char_value(c).unwrap_or(0).to_string())
+            .collect();
+        let sum: u32 = digits
+            .bytes()
+            .rev()
+            .enumerate()
+            .map(|(i, d)| {
+                let d = u32::from(d - b'0');
+                if i % 2 == 1 {
+                    (d * 2) / 10 + (d * 2) % 10
+                } else {
+                    d
+                }
+            })
+            .sum();
+        sum % 10 == 0
+    }
+
+    #[test]
+    fn isin_check_digits_are_those_of_the_standard() {
+        // Every shape: letters and digits in each place, each check digit.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let mut valid = 0;
+        for _ in 0..20_000 {
+            let mut b = [0u8; 12];
+            for (i, c) in b.iter_mut().enumerate() {
+                let r = next() as usize;
+                *c = match i {
+                    0 | 1 => ALNUM[10 + r % 26],
+                    11 => ALNUM[r % 10],
+                    _ => ALNUM[r % ALNUM.len()],
+                };
+            }
+            let isin = std::str::from_utf8(&b).unwrap();
+            let ok = isin_by_the_book(isin);
+            valid += usize::from(ok);
+            assert_eq!(check_isin(isin) == IdCheck::Valid, ok, "{isin}");
+        }
+        // About one in ten is valid: both answers were checked.
+        assert!((1_500..2_500).contains(&valid), "{valid}");
+    }
 
     #[test]
     fn isin_examples() {

@@ -218,31 +218,52 @@ pub fn parse_list_ticker(raw: &str) -> Option<TickerKey> {
 /// Bloomberg uses its own exchange codes (`CH` China, `UN` NYSE, `GY` Xetra, `CN` Canada...).
 /// Where the two collide the code's shape decides (`600760 CH` is China, `CNU CN` Canada).
 fn market_after_ticker(cc: &str, code: &str, bloomberg: bool) -> Option<Market> {
-    // Upper case in a stack buffer: this runs for every ticker of a book.
-    let mut buf = [0u8; 8];
-    if cc.len() > buf.len() {
-        return None; // no market code is this long
-    }
-    buf[..cc.len()].copy_from_slice(cc.as_bytes());
-    buf[..cc.len()].make_ascii_uppercase();
-    let cc = std::str::from_utf8(&buf[..cc.len()]).unwrap_or("");
+    // Upper case, packed in a number: this runs for every ticker of a book.
+    let key = suffix_key(cc)?;
     let numeric = || code.bytes().all(|b| b.is_ascii_digit());
-    match cc {
+    const CH: u64 = suffix_key_of(b"CH");
+    const CN: u64 = suffix_key_of(b"CN");
+    const GB: u64 = suffix_key_of(b"GB");
+    match key {
         // China's Bloomberg composite and Canada's: the code's shape decides.
-        "CH" if numeric() => return Some(Market::CN),
-        "CN" => return Some(if numeric() { Market::CN } else { Market::CA }),
-        "GB" if bloomberg => return Some(Market::DE),
+        CH if numeric() => return Some(Market::CN),
+        CN => return Some(if numeric() { Market::CN } else { Market::CA }),
+        GB if bloomberg => return Some(Market::DE),
         _ => {}
     }
-    match SUFFIX_MARKETS.get(cc) {
+    match SUFFIX_MARKETS.get(&key) {
         Some(&m) => Some(m),
         None => Market::from_code(cc),
     }
 }
 
+/// A market code of up to eight bytes, upper case, as a number (its bytes in order, then
+/// zeros): `None` for a longer text or one with a zero byte, which no market code is.
+fn suffix_key(cc: &str) -> Option<u64> {
+    let b = cc.as_bytes();
+    if b.len() > 8 || b.contains(&0) {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    buf[..b.len()].copy_from_slice(b);
+    buf.make_ascii_uppercase();
+    Some(u64::from_le_bytes(buf))
+}
+
+/// [`suffix_key`] of a code known to fit (upper case already), for the table and constants.
+const fn suffix_key_of(cc: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let mut i = 0;
+    while i < cc.len() {
+        buf[i] = cc[i];
+        i += 1;
+    }
+    u64::from_le_bytes(buf)
+}
+
 /// The market codes written after a ticker, each with its market, besides the markets'
 /// own ISO codes: looked up, not matched in turn, as this runs for every ticker of a book.
-static SUFFIX_MARKETS: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, Market>> =
+static SUFFIX_MARKETS: std::sync::LazyLock<rustc_hash::FxHashMap<u64, Market>> =
     std::sync::LazyLock::new(|| {
         let m = |cc: &[u8; 2]| Market(*cc);
         let groups: [(&[&'static str], Market); 17] = [
@@ -289,7 +310,7 @@ static SUFFIX_MARKETS: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, M
         let mut table = rustc_hash::FxHashMap::default();
         for (codes, market) in groups {
             for code in codes {
-                let old = table.insert(*code, market);
+                let old = table.insert(suffix_key_of(code.as_bytes()), market);
                 debug_assert!(old.is_none(), "{code} twice");
             }
         }
@@ -766,6 +787,30 @@ mod tests {
     fn key(s: &str) -> String {
         let (_, k) = read_holding_ticker(s, None, None).unwrap();
         k.map(|(k, _)| k.to_string()).unwrap_or_else(|| "-".into())
+    }
+
+    #[test]
+    fn market_codes_after_a_ticker_in_any_case() {
+        let cases: [(&str, &str, bool, Option<Market>); 14] = [
+            ("HK", "941", false, Some(Market::HK)),
+            ("hk", "941", false, Some(Market::HK)),
+            ("Hkex", "941", false, Some(Market::HK)),
+            ("CH", "600050", true, Some(Market::CN)),
+            ("CN", "600050", true, Some(Market::CN)),
+            ("cn", "GRRC", true, Some(Market::CA)),
+            ("GB", "BMW", true, Some(Market::DE)),
+            ("GB", "BMW", false, Some(Market::GB)),
+            ("xetra", "BMW", false, Some(Market::DE)),
+            ("FR", "AIR", false, Market::from_code("FR")),
+            ("ZZZ", "1", false, None),
+            ("NASDAQXX", "1", false, None),
+            ("HK\0", "941", false, None),
+            ("HKÉ", "941", false, None),
+        ];
+        for (cc, code, bloomberg, want) in cases {
+            assert_eq!(market_after_ticker(cc, code, bloomberg), want, "{cc:?}");
+        }
+        assert_eq!(market_after_ticker("NASDAQXXY", "1", false), None);
     }
 
     #[test]
