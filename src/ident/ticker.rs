@@ -241,21 +241,15 @@ fn market_after_ticker(cc: &str, code: &str, bloomberg: bool) -> Option<Market> 
 /// zeros): `None` for a longer text or one with a zero byte, which no market code is.
 fn suffix_key(cc: &str) -> Option<u64> {
     let b = cc.as_bytes();
-    if b.len() > 8 || b.contains(&0) {
-        return None;
-    }
-    let mut buf = [0u8; 8];
-    buf[..b.len()].copy_from_slice(b);
-    buf.make_ascii_uppercase();
-    Some(u64::from_le_bytes(buf))
+    (b.len() <= 8 && !b.contains(&0)).then(|| suffix_key_of(b))
 }
 
-/// [`suffix_key`] of a code known to fit (upper case already), for the table and constants.
+/// [`suffix_key`] of a code of at most eight bytes (for the table and constants too).
 const fn suffix_key_of(cc: &[u8]) -> u64 {
     let mut buf = [0u8; 8];
     let mut i = 0;
     while i < cc.len() {
-        buf[i] = cc[i];
+        buf[i] = cc[i].to_ascii_uppercase();
         i += 1;
     }
     u64::from_le_bytes(buf)
