@@ -117,6 +117,28 @@ mod write_tests {
     }
 }
 
+/// Asks the processor to start loading the memory where `text` starts, so that reading
+/// it a little later does not wait on memory. A hint only: nothing is read into the
+/// program and nothing happens on processors other than x86_64.
+///
+/// The reading thread copies each shared string of an xlsx sheet out of calamine's table,
+/// whose millions of strings are scattered over the heap: nearly every copy missed the
+/// cache, 9% of a shared-strings book's run. Hinted one cell ahead, the copy finds the
+/// text loaded.
+#[inline(always)]
+pub fn prefetch(text: &str) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: PREFETCHT0 is a hint: it never faults, whatever the address, and changes no
+    // state the program can see. SSE, which it belongs to, is part of every x86_64
+    // processor.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>(text.as_ptr().cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = text;
+}
+
 /// `s.trim()`, answering at once for the usual text that starts and ends with a visible
 /// ASCII character (this runs for every cell of every row).
 #[inline]

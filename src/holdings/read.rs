@@ -7,6 +7,7 @@
 //! every row below it into a [`HoldingRow`] or an [`IgnoredRow`] (blank, repeated header,
 //! total line, footer note).
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::sync::Arc;
@@ -706,6 +707,37 @@ impl PackedRows {
         }
     }
 
+    /// Where the cell at column `col` (0-based) of the open row is kept in `cells`.
+    fn slot(&self, col: usize) -> usize {
+        self.open_row_start() + col
+    }
+
+    /// Hold the place of a text cell at column `col` of the open row, its text to be put
+    /// there later by [`Self::put_text`]; returns the place (its [`Self::slot`]).
+    fn hold_text(&mut self, col: usize) -> usize {
+        self.set(col, PackedCell::Empty);
+        self.slot(col)
+    }
+
+    /// Put the text of the cell whose place [`Self::hold_text`] holds.
+    fn put_text(&mut self, slot: usize, text: &str) {
+        let start = self.text.len();
+        let cell = match (u32::try_from(start), u32::try_from(start + text.len())) {
+            (Ok(a), Ok(b)) => {
+                self.text.push_str(text);
+                PackedCell::Text(a, b)
+            }
+            _ => match u32::try_from(self.others.len()) {
+                Ok(i) => {
+                    self.others.push(Cell::Text(text.to_string()));
+                    PackedCell::Other(i)
+                }
+                Err(_) => PackedCell::Empty,
+            },
+        };
+        self.cells[slot] = cell;
+    }
+
     fn set_value(&mut self, col: usize, cell: Cell) {
         match cell {
             Cell::Empty => self.set(col, PackedCell::Empty),
@@ -942,12 +974,27 @@ fn stream_cells<'a>(
     // copied from calamine's string into it, never into a string of its own.
     let mut current: Option<u32> = None;
     let mut row = PackedRows::default();
+    // Shared strings not yet copied, oldest first: each cell's place and its text in
+    // calamine's table. The table's strings lie all over the heap, so a copy made at once
+    // waits on memory; the text's first bytes are asked for when the cell is read and
+    // copied `COPY_LAG` shared strings later (one cell is several hundred nanoseconds of
+    // reading XML, longer than a load from memory). Places only grow along a sheet; a cell
+    // at or before a held place (a malformed sheet) first puts every held text, so that the
+    // cells are as they would be copied at once.
+    const COPY_LAG: usize = 2;
+    let mut held: VecDeque<(usize, &'a str)> = VecDeque::with_capacity(COPY_LAG + 1);
+    let put_held = |row: &mut PackedRows, held: &mut VecDeque<(usize, &'a str)>| {
+        for (slot, text) in held.drain(..) {
+            row.put_text(slot, text);
+        }
+    };
     loop {
         let cell = match next() {
             Ok(Some(cell)) => cell,
             Ok(None) => break,
             Err(e) => {
                 // The whole rows read before the fault are read: the open row is dropped.
+                put_held(&mut row, &mut held);
                 row.cells.truncate(row.open_row_start());
                 builder.push_packed(&mut row);
                 return Err(e);
@@ -963,6 +1010,7 @@ fn stream_cells<'a>(
             Some(n) if n == number => {}
             Some(n) if n > number => {
                 // The row before the fault is whole: it is read.
+                put_held(&mut row, &mut held);
                 row.end_row(n);
                 builder.push_packed(&mut row);
                 return Err(format!("cells out of order at row {number}"));
@@ -974,6 +1022,7 @@ fn stream_cells<'a>(
                         row.end_row(blank);
                     }
                     if row.len() >= PACK_ROWS {
+                        put_held(&mut row, &mut held);
                         builder.push_packed(&mut row);
                     }
                 }
@@ -981,12 +1030,25 @@ fn stream_cells<'a>(
             }
         }
         let c = c as usize;
+        if held.back().is_some_and(|&(last, _)| row.slot(c) <= last) {
+            put_held(&mut row, &mut held);
+        }
         match value {
-            DataRef::SharedString(s) => row.set_text(c, s),
+            DataRef::SharedString(s) => {
+                crate::util::prefetch(s);
+                let slot = row.hold_text(c);
+                held.push_back((slot, s));
+                if held.len() > COPY_LAG
+                    && let Some((slot, text)) = held.pop_front()
+                {
+                    row.put_text(slot, text);
+                }
+            }
             DataRef::String(s) => row.set_text(c, s),
             other => row.set_value(c, cell_from_data_ref(other)),
         }
     }
+    put_held(&mut row, &mut held);
     if let Some(n) = current {
         row.end_row(n);
         builder.push_packed(&mut row);
@@ -2423,6 +2485,52 @@ mod tests {
         blank.set_text(2, "  ");
         blank.end_row(1);
         assert!(!blank.any_filled());
+    }
+
+    #[test]
+    fn streamed_shared_strings_land_in_their_cells() {
+        // Shared strings are copied a few cells after they are read: across rows and past
+        // a batch, in a sheet whose cells come out of order or twice (the last one counts,
+        // as when every text was copied at once), each text lands in its own cell.
+        let table: Vec<String> = (0..50).map(|i| format!("Issuer {i}")).collect();
+        let isins = ["HK0941009539", "US0378331005"];
+        let mut cells: Vec<calamine::Cell<DataRef<'_>>> = Vec::new();
+        let at = |r: u32, c: u32, v: DataRef<'static>| calamine::Cell::new((r, c), v);
+        cells.push(at(0, 0, DataRef::SharedString("Security")));
+        cells.push(at(0, 1, DataRef::String("ISIN".into())));
+        cells.push(at(0, 2, DataRef::SharedString("Quantity")));
+        let rows = PACK_ROWS as u32 + 20;
+        for r in 1..=rows {
+            let name = &table[r as usize % table.len()];
+            cells.push(calamine::Cell::new((r, 0), DataRef::SharedString(name)));
+            cells.push(at(r, 1, DataRef::SharedString(isins[r as usize % 2])));
+            cells.push(at(r, 2, DataRef::Float(f64::from(r))));
+        }
+        // A cell twice (a shared string, then an inline one), and a cell before one already
+        // read.
+        cells.push(at(rows + 1, 0, DataRef::SharedString("First")));
+        cells.push(at(rows + 1, 2, DataRef::SharedString("7")));
+        cells.push(at(rows + 1, 0, DataRef::String("Second".into())));
+        cells.push(at(rows + 1, 1, DataRef::SharedString("US0378331005")));
+        let opts = ReadOptions::default();
+        let mut builder = TableBuilder::new(&opts, Some("Sheet1"), None);
+        let mut feed = cells.into_iter();
+        stream_cells(&mut builder, || Ok(feed.next())).unwrap();
+        let read = builder.finish().unwrap();
+        assert_eq!(read.rows.len(), rows as usize + 1);
+        for h in &read.rows[..rows as usize] {
+            let r = h.row - 1;
+            assert_eq!(
+                h.name.as_deref(),
+                Some(table[r as usize % table.len()].as_str())
+            );
+            assert_eq!(h.isin.as_deref(), Some(isins[r as usize % 2]));
+            assert_eq!(h.quantity, Some(f64::from(r)));
+        }
+        let last = read.rows.last().unwrap();
+        assert_eq!(last.name.as_deref(), Some("Second"));
+        assert_eq!(last.isin.as_deref(), Some("US0378331005"));
+        assert_eq!(last.quantity, Some(7.0));
     }
 
     #[test]
