@@ -23,12 +23,15 @@ if [ ! -x /usr/bin/time ]; then
   echo "bench/run.sh needs GNU time: apt-get install time" >&2
   exit 2
 fi
+repeat="${REPEAT:-5}"
+if ! [[ $repeat =~ ^[1-9][0-9]*$ ]]; then
+  echo "REPEAT must be a whole number of runs, 1 or more (got '$repeat')" >&2
+  exit 2
+fi
 cargo build --release --quiet --bin holdscreen --example gen_book --example floor
 bin=target/release/holdscreen
 gen=target/release/examples/gen_book
 floor=target/release/examples/floor
-
-repeat="${REPEAT:-5}"
 
 # once KEY CMD... -> runs CMD once and keeps, per KEY, the wall, CPU and RSS of its
 # fastest run so far (best_wall[KEY], best_cpu[KEY], best_rss[KEY]). The wall time is taken
@@ -82,8 +85,8 @@ for n in "${sizes[@]}"; do
     # The floor and holdscreen take turns, so that the machine's moods weigh on both. A
     # csv book is read in a few tenths of a second, so that a neighbour's burst on a
     # shared host weighs on one run far more than on a run of seconds: it is run three
-    # times as often (a few seconds more in all), for its fastest runs to be as quiet as
-    # the spreadsheets'.
+    # times as often (under a minute more at 1M rows, most of it the --json runs), for
+    # its fastest runs to be as quiet as the spreadsheets'.
     runs=$repeat
     [ "$fmt" = csv ] && runs=$((repeat * 3))
     for _ in $(seq "$runs"); do

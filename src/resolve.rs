@@ -633,17 +633,17 @@ fn resolve(
         res.notes
             .push(format!("identifiers disagree: {}", parts.join("; ")));
     }
-    if isin_ok && isin.as_deref().is_some_and(|i| index.by_isin(i).is_empty()) {
-        if let Some(h) = hits
+    if isin_ok
+        && isin.as_deref().is_some_and(|i| index.by_isin(i).is_empty())
+        && let Some(h) = hits
             .iter()
             .find(|h| h.basis == Basis::Ticker && h.strength == Strength::Strong)
-        {
-            res.notes.push(format!(
-                "ISIN {} is not on the list, but the ticker is ({}): another share line of a listed issuer",
-                isin.as_deref().unwrap_or_default(),
-                entry_name(h.entry)
-            ));
-        }
+    {
+        res.notes.push(format!(
+            "ISIN {} is not on the list, but the ticker is ({}): another share line of a listed issuer",
+            isin.as_deref().unwrap_or_default(),
+            entry_name(h.entry)
+        ));
     }
 
     res.hit = pick(hits);

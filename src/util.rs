@@ -123,8 +123,8 @@ mod write_tests {
 ///
 /// The reading thread copies each shared string of an xlsx sheet out of calamine's table,
 /// whose millions of strings are scattered over the heap: nearly every copy missed the
-/// cache, 9% of a shared-strings book's run. Hinted one cell ahead, the copy finds the
-/// text loaded.
+/// cache, 9% of a shared-strings book's run. Asked for when its cell is read and copied
+/// two shared strings later, the text has arrived.
 #[inline(always)]
 pub fn prefetch(text: &str) {
     #[cfg(target_arch = "x86_64")]

@@ -686,24 +686,37 @@ impl PackedRows {
     }
 
     fn set_other(&mut self, col: usize, cell: Cell) {
-        match u32::try_from(self.others.len()) {
-            Ok(i) => {
-                self.others.push(cell);
-                self.set(col, PackedCell::Other(i));
-            }
-            // Four billion odd cells in one batch cannot be read from any sheet.
-            Err(_) => self.set(col, PackedCell::Empty),
-        }
+        let cell = self.other_cell(cell);
+        self.set(col, cell);
     }
 
     fn set_text(&mut self, col: usize, text: &str) {
+        let cell = self.text_cell(text);
+        self.set(col, cell);
+    }
+
+    /// A text cell of `text`, its text added to the batch's (past 4 GB of text, among the
+    /// other cells).
+    fn text_cell(&mut self, text: &str) -> PackedCell {
         let start = self.text.len();
         match (u32::try_from(start), u32::try_from(start + text.len())) {
             (Ok(a), Ok(b)) => {
                 self.text.push_str(text);
-                self.set(col, PackedCell::Text(a, b));
+                PackedCell::Text(a, b)
             }
-            _ => self.set_other(col, Cell::Text(text.to_string())),
+            _ => self.other_cell(Cell::Text(text.to_string())),
+        }
+    }
+
+    /// An odd cell, kept among the other cells (past four billion of them, empty: no sheet
+    /// gives so many in one batch).
+    fn other_cell(&mut self, cell: Cell) -> PackedCell {
+        match u32::try_from(self.others.len()) {
+            Ok(i) => {
+                self.others.push(cell);
+                PackedCell::Other(i)
+            }
+            Err(_) => PackedCell::Empty,
         }
     }
 
@@ -721,21 +734,7 @@ impl PackedRows {
 
     /// Put the text of the cell whose place [`Self::hold_text`] holds.
     fn put_text(&mut self, slot: usize, text: &str) {
-        let start = self.text.len();
-        let cell = match (u32::try_from(start), u32::try_from(start + text.len())) {
-            (Ok(a), Ok(b)) => {
-                self.text.push_str(text);
-                PackedCell::Text(a, b)
-            }
-            _ => match u32::try_from(self.others.len()) {
-                Ok(i) => {
-                    self.others.push(Cell::Text(text.to_string()));
-                    PackedCell::Other(i)
-                }
-                Err(_) => PackedCell::Empty,
-            },
-        };
-        self.cells[slot] = cell;
+        self.cells[slot] = self.text_cell(text);
     }
 
     fn set_value(&mut self, col: usize, cell: Cell) {
@@ -1130,10 +1129,10 @@ impl TextEncoding {
 
     fn decode<'a>(self, field: &'a [u8]) -> std::borrow::Cow<'a, str> {
         use std::borrow::Cow;
-        if self == TextEncoding::Utf8 || field.is_ascii() {
-            if let Ok(s) = std::str::from_utf8(field) {
-                return Cow::Borrowed(s);
-            }
+        if (self == TextEncoding::Utf8 || field.is_ascii())
+            && let Ok(s) = std::str::from_utf8(field)
+        {
+            return Cow::Borrowed(s);
         }
         Cow::Owned(field.iter().map(|&b| windows_1252(b)).collect())
     }
@@ -1525,10 +1524,10 @@ fn sniff_delimiter(text: &str, tab_default: bool) -> u8 {
                 *counts.entry(n).or_default() += 1;
             }
         }
-        if let Some((&fields, &lines)) = counts.iter().max_by_key(|(n, l)| (**l, **n)) {
-            if (lines, fields) > (best.1, best.2) {
-                best = (d, lines, fields);
-            }
+        if let Some((&fields, &lines)) = counts.iter().max_by_key(|(n, l)| (**l, **n))
+            && (lines, fields) > (best.1, best.2)
+        {
+            best = (d, lines, fields);
         }
     }
     best.0
@@ -2531,6 +2530,59 @@ mod tests {
         assert_eq!(last.name.as_deref(), Some("Second"));
         assert_eq!(last.isin.as_deref(), Some("US0378331005"));
         assert_eq!(last.quantity, Some(7.0));
+    }
+
+    #[test]
+    fn held_shared_strings_survive_a_fault_and_a_value_at_once() {
+        // Texts still held when a sheet fails part-way are put in the whole rows read
+        // before the fault; a value right after a held text in the same cell wins.
+        let opts = ReadOptions::default();
+        let at = |r: u32, c: u32, v: DataRef<'static>| calamine::Cell::new((r, c), v);
+        let head = || {
+            vec![
+                at(0, 0, DataRef::SharedString("Security")),
+                at(0, 1, DataRef::SharedString("ISIN")),
+                at(0, 2, DataRef::SharedString("Quantity")),
+                at(1, 0, DataRef::SharedString("China Mobile")),
+                at(1, 1, DataRef::SharedString("HK0941009539")),
+                // The same cell twice: a held text, then a number at once.
+                at(1, 2, DataRef::SharedString("lots")),
+                at(1, 2, DataRef::Float(5.0)),
+                at(2, 0, DataRef::SharedString("Apple Inc")),
+                at(2, 1, DataRef::SharedString("US0378331005")),
+            ]
+        };
+        let check = |rows: &[HoldingRow]| {
+            assert_eq!(rows[0].name.as_deref(), Some("China Mobile"));
+            assert_eq!(rows[0].isin.as_deref(), Some("HK0941009539"));
+            assert_eq!(rows[0].quantity, Some(5.0));
+            assert!(rows[0].problems.is_empty(), "{:?}", rows[0].problems);
+            assert_eq!(rows[1].name.as_deref(), Some("Apple Inc"));
+            assert_eq!(rows[1].isin.as_deref(), Some("US0378331005"));
+        };
+
+        // A fault while row 4 is read: rows 2 and 3 are whole, row 4 is dropped.
+        let mut cells = head().into_iter().map(Ok).collect::<Vec<_>>();
+        cells.push(Ok(at(3, 0, DataRef::SharedString("Half a row"))));
+        cells.push(Err("corrupt cell".to_string()));
+        let mut builder = TableBuilder::new(&opts, Some("Sheet1"), None);
+        let mut feed = cells.into_iter();
+        let err = stream_cells(&mut builder, || feed.next().transpose()).unwrap_err();
+        assert_eq!(err, "corrupt cell");
+        let read = builder.finish().unwrap();
+        assert_eq!(read.rows.len(), 2);
+        check(&read.rows);
+
+        // Cells out of order (row 2 after row 3): rows 2 and 3 are whole and read.
+        let mut cells = head();
+        cells.push(at(1, 0, DataRef::SharedString("Late")));
+        let mut builder = TableBuilder::new(&opts, Some("Sheet1"), None);
+        let mut feed = cells.into_iter();
+        let err = stream_cells(&mut builder, || Ok(feed.next())).unwrap_err();
+        assert!(err.contains("out of order"), "{err}");
+        let read = builder.finish().unwrap();
+        assert_eq!(read.rows.len(), 2);
+        check(&read.rows);
     }
 
     #[test]

@@ -127,7 +127,7 @@ pub fn check_isin(isin: &str) -> IdCheck {
         // A digit is one place of the string, a letter two.
         doubled ^= usize::from(c.is_ascii_digit());
     }
-    if sum % 10 == 0 {
+    if sum.is_multiple_of(10) {
         IdCheck::Valid
     } else {
         IdCheck::BadCheckDigit
@@ -244,7 +244,7 @@ mod tests {
                     d / 10 + d % 10
                 })
                 .sum();
-            sum % 10 == 0
+            sum.is_multiple_of(10)
         }
         let chars = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
         let mut rng = crate::util::TestRng(0x2545_f491_4f6c_dd1d);
