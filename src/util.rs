@@ -81,10 +81,17 @@ pub fn write_atomic_with(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => std::path::Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".holdscreen-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".holdscreen-").suffix(".tmp");
+    // A temporary file is made readable by its owner only; the report it becomes is made
+    // as any file is (what the umask allows), so that colleagues can open it where they
+    // could open any other file of the folder.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
         write(&mut buffered)?;
@@ -114,6 +121,21 @@ mod write_tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         // No temporary file left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_writes_get_the_permissions_of_any_new_file() {
+        // A report is made as a plain file would be (the umask applies), not with the
+        // owner-only mode of a temporary file.
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.txt");
+        std::fs::write(&plain, b"x").unwrap();
+        let report = dir.path().join("report.xlsx");
+        write_atomic(&report, b"x", false).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&report), mode(&plain));
     }
 }
 
