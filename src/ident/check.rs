@@ -68,10 +68,11 @@ fn normalise_owned(raw: &str) -> String {
         .collect()
 }
 
-fn char_value(c: u8) -> Option<u32> {
+/// A digit's value, or a letter's (A = 10 ... Z = 35), as the check digits count them.
+const fn char_value(c: u8) -> Option<u32> {
     match c {
-        b'0'..=b'9' => Some(u32::from(c - b'0')),
-        b'A'..=b'Z' => Some(u32::from(c - b'A') + 10),
+        b'0'..=b'9' => Some((c - b'0') as u32),
+        b'A'..=b'Z' => Some((c - b'A') as u32 + 10),
         _ => None,
     }
 }
@@ -84,12 +85,8 @@ const ISIN_LUHN: [[u8; 256]; 2] = {
     let mut table = [[0u8; 256]; 2];
     let mut c = 0;
     while c < 256 {
-        let v = match c as u8 {
-            b'0'..=b'9' => Some(c - b'0' as usize),
-            b'A'..=b'Z' => Some(c - b'A' as usize + 10),
-            _ => None,
-        };
-        if let Some(v) = v {
+        if let Some(v) = char_value(c as u8) {
+            let v = v as usize;
             if v < 10 {
                 table[0][c] = v as u8;
                 table[1][c] = DOUBLED[v];

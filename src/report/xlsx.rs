@@ -49,7 +49,7 @@ struct Styles {
 /// The widths of the File and Sheet columns of the position and Invalid sheets: each
 /// column's usual width, or wider for the run's longest input path or sheet name (a text
 /// wider than its column is cut short by the filled cell to its right), within a limit.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default)]
 struct FitWidths {
     file: f64,
     sheet: f64,
