@@ -643,7 +643,12 @@ impl<'l> ListIndex<'l> {
     /// The best-scoring list name for a holding's name (ties: primary name first, then the
     /// lower entry id, so results never depend on thread timing).
     pub fn best_name(&self, raw: &str) -> Option<NameMatch> {
-        let norm = names::normalise(raw);
+        self.best_normalised(&names::normalise(raw))
+    }
+
+    /// [`Self::best_name`] of a name already normalised ([`names::normalise`]): the match
+    /// depends on the normalised name only, so names that normalise alike share it.
+    pub fn best_normalised(&self, norm: &NormName) -> Option<NameMatch> {
         if norm.is_empty() {
             return None;
         }
@@ -653,8 +658,8 @@ impl<'l> ListIndex<'l> {
             Basis::IssuerName => 1,
             _ => 2,
         };
-        for ni in self.candidates(&norm) {
-            let comparison = names::compare(&norm, &self.names[ni].norm);
+        for ni in self.candidates(norm) {
+            let comparison = names::compare(norm, &self.names[ni].norm);
             if comparison.score <= 0.0 {
                 continue;
             }

@@ -72,45 +72,91 @@ pub struct Resolution {
     pub unscreenable: Option<String>,
 }
 
-/// Names resolved once per distinct text (holding names repeat across accounts and files).
+/// Names resolved once per distinct text (holding names repeat across accounts and files),
+/// and compared with the list once per distinct normalised name ("HUAWEI TECHNOLOGIES CO
+/// LTD" takes the match of "Huawei Technologies Co., Ltd." without a second comparison).
 ///
-/// Looked up for every row, so laid out to stay in the processor's cache: a table of 8
-/// bytes a name (where its text is, the number of its match), the texts one after the
-/// other in one buffer, the matches apart. A hundred thousand names take under 4 MB.
+/// Looked up for every row, so laid out to stay in the processor's cache: a table of 16
+/// bytes a name, the matches apart. A name is known by a 96-bit fingerprint of its bytes
+/// (part of their 128-bit XXH3 hash, seeded afresh for each run), not by its text, so a
+/// lookup reads one slot and no text. The odds that two different names are taken for
+/// one another are about n²/2⁹⁷ for n distinct names (below 10⁻¹⁵ for ten million),
+/// far below those of a memory fault; the seed keeps a name from being made to collide
+/// on purpose. A hundred thousand names take about 2 MB of table.
 #[derive(Debug, Default)]
 pub struct NameCache {
-    /// Per name: the offset of its text in `texts`, and its match's number (or `NONE`).
-    slots: hashbrown::HashTable<(u32, u32)>,
-    /// Each name's length (4 bytes, little-endian) then its bytes.
-    texts: Vec<u8>,
+    /// The names as rows give them (trimmed).
+    slots: hashbrown::HashTable<NameSlot>,
+    /// The normalised names ([`crate::names::NormName::key`]) of the names resolved.
+    normalised: hashbrown::HashTable<NameSlot>,
     matches: Vec<NameMatch>,
 }
 
-/// The hash of a name's bytes, as the cache's table places it.
-fn name_hash(name: &[u8]) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(name)
+/// A name of the cache: its fingerprint and its match's number (or [`NameCache::NONE`]).
+#[derive(Debug, Clone, Copy)]
+struct NameSlot {
+    print: NamePrint,
+    matched: u32,
 }
 
-/// The name at `offset` in a cache's texts.
-fn name_at(texts: &[u8], offset: u32) -> &[u8] {
-    let at = offset as usize;
-    let mut len = [0u8; 4];
-    len.copy_from_slice(&texts[at..at + 4]);
-    &texts[at + 4..at + 4 + u32::from_le_bytes(len) as usize]
+/// The fingerprint of a name: 96 bits of its 128-bit XXH3 hash. The table places a name
+/// by the fingerprint's first 64 bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NamePrint {
+    place: u64,
+    more: u32,
+}
+
+/// The run's seed of name fingerprints (one for every cache, as caches are merged).
+static PRINT_SEED: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+});
+
+impl NamePrint {
+    fn of(name: &[u8]) -> Self {
+        let h = xxhash_rust::xxh3::xxh3_128_with_seed(name, *PRINT_SEED);
+        NamePrint {
+            place: h as u64,
+            more: (h >> 64) as u32,
+        }
+    }
+}
+
+/// The slot of `print` in `table`.
+fn find(table: &hashbrown::HashTable<NameSlot>, print: NamePrint) -> Option<&NameSlot> {
+    table.find(print.place, |s| s.print == print)
+}
+
+/// Put `print` in `table` with match number `matched` (replacing what it had).
+fn put(table: &mut hashbrown::HashTable<NameSlot>, print: NamePrint, matched: u32) {
+    if let Some(old) = table.find_mut(print.place, |s| s.print == print) {
+        old.matched = matched;
+    } else {
+        table.insert_unique(print.place, NameSlot { print, matched }, |s| s.print.place);
+    }
 }
 
 impl NameCache {
     /// No match: a slot's value for a name that matches nothing listed.
     const NONE: u32 = u32::MAX;
 
+    /// The match a slot's number stands for.
+    fn match_of(&self, slot: &NameSlot) -> Option<&NameMatch> {
+        (slot.matched != Self::NONE).then(|| &self.matches[slot.matched as usize])
+    }
+
     /// The best match of a name resolved before (`Some(None)`: it matches nothing); `None`
     /// when it was not resolved.
     pub fn get(&self, name: &str) -> Option<Option<&NameMatch>> {
-        let name = name.as_bytes();
-        self.slots
-            .find(name_hash(name), |&(at, _)| name_at(&self.texts, at) == name)
-            .map(|&(_, i)| (i != Self::NONE).then(|| &self.matches[i as usize]))
+        find(&self.slots, NamePrint::of(name.as_bytes())).map(|s| self.match_of(s))
+    }
+
+    /// As [`Self::get`], of a normalised name (the key of a [`crate::names::NormName`]).
+    pub fn get_normalised(&self, key: &str) -> Option<Option<&NameMatch>> {
+        find(&self.normalised, NamePrint::of(key.as_bytes())).map(|s| self.match_of(s))
     }
 
     pub fn contains_key(&self, name: &str) -> bool {
@@ -118,28 +164,40 @@ impl NameCache {
     }
 
     /// Keep the match of a name (a name kept before takes the new match). Past four
-    /// billion matches or bytes of names (which no book comes near) a name is not kept,
-    /// and a row with it is reported unscreened.
+    /// billion matches (which no book comes near) a name is not kept, and a row with it
+    /// is reported unscreened.
     pub fn insert(&mut self, name: String, m: Option<NameMatch>) {
         self.insert_str(&name, m);
     }
 
     /// [`Self::insert`] of a borrowed name.
     pub fn insert_str(&mut self, name: &str, m: Option<NameMatch>) {
-        let name = name.as_bytes();
-        let hash = name_hash(name);
-        let Some(matched) = self.keep_match(m) else {
-            return;
-        };
-        let texts = &self.texts;
-        if let Some((_, old)) = self
-            .slots
-            .find_mut(hash, |&(at, _)| name_at(texts, at) == name)
-        {
-            *old = matched;
-            return;
+        if let Some(matched) = self.keep_match(m) {
+            put(&mut self.slots, NamePrint::of(name.as_bytes()), matched);
         }
-        self.insert_new(name, hash, matched);
+    }
+
+    /// Keep the match of a name and of its normalised form `key`, for other names that
+    /// normalise alike.
+    pub fn insert_resolved(&mut self, name: &str, key: &str, m: Option<NameMatch>) {
+        if let Some(matched) = self.keep_match(m) {
+            put(&mut self.slots, NamePrint::of(name.as_bytes()), matched);
+            put(&mut self.normalised, NamePrint::of(key.as_bytes()), matched);
+        }
+    }
+
+    /// Resolve `name` against `index` and keep it: when `known` or this cache holds a name
+    /// that normalises alike, its match is taken without comparing names again.
+    pub fn learn(&mut self, index: &ListIndex, known: &NameCache, name: &str) {
+        let norm = crate::names::normalise(name);
+        let m = match known
+            .get_normalised(&norm.key)
+            .or_else(|| self.get_normalised(&norm.key))
+        {
+            Some(m) => m.cloned(),
+            None => index.best_normalised(&norm),
+        };
+        self.insert_resolved(name, &norm.key, m);
     }
 
     /// The number a slot holds for match `m` (kept), [`Self::NONE`] for no match; `None`
@@ -155,64 +213,56 @@ impl NameCache {
         }
     }
 
-    /// Add a name the table lacks (its hash `hash`) with its match's number; not past four
-    /// billion bytes of names.
-    fn insert_new(&mut self, name: &[u8], hash: u64, matched: u32) {
-        let (Ok(at), Ok(_)) = (
-            u32::try_from(self.texts.len()),
-            u32::try_from(self.texts.len() + 4 + name.len()),
-        ) else {
-            return;
-        };
-        // The length fits: the end of the name does.
-        self.texts
-            .extend_from_slice(&(name.len() as u32).to_le_bytes());
-        self.texts.extend_from_slice(name);
-        let texts = &self.texts;
-        self.slots.insert_unique(hash, (at, matched), |&(at, _)| {
-            name_hash(name_at(texts, at))
-        });
-    }
-
     /// Number of names.
     pub fn len(&self) -> usize {
         self.slots.len()
     }
 
+    /// Number of distinct normalised names among them (each compared with the list once).
+    pub fn normalised_len(&self) -> usize {
+        self.normalised.len()
+    }
+
     /// Keep the names of `other` that this cache lacks (with their matches). Runs between
-    /// batches while the workers wait: each name hashed once and looked up once, room made
-    /// for all of them at once, the matches moved rather than copied.
+    /// batches while the workers wait: room made for all of them at once, each looked up
+    /// once, each match moved (once, however many names share it) rather than copied.
     pub fn absorb(&mut self, other: NameCache) {
         let NameCache {
             slots,
-            texts: other_texts,
+            normalised,
             matches,
         } = other;
         let mut matches: Vec<Option<NameMatch>> = matches.into_iter().map(Some).collect();
-        self.texts.reserve(other_texts.len());
-        {
-            let texts = &self.texts;
-            self.slots
-                .reserve(slots.len(), |&(at, _)| name_hash(name_at(texts, at)));
-        }
-        for &(other_at, slot) in slots.iter() {
-            let name = name_at(&other_texts, other_at);
-            let hash = name_hash(name);
-            let texts = &self.texts;
-            if self
-                .slots
-                .find(hash, |&(at, _)| name_at(texts, at) == name)
-                .is_some()
-            {
-                continue;
+        // Where each of `other`'s matches went in this cache.
+        let mut moved: Vec<Option<u32>> = vec![None; matches.len()];
+        let mut number = |this: &mut Self, matched: u32| -> Option<u32> {
+            if matched == Self::NONE {
+                return Some(Self::NONE);
             }
-            let taken = (slot != Self::NONE)
-                .then(|| matches.get_mut(slot as usize).and_then(Option::take))
-                .flatten();
-            let Some(matched) = self.keep_match(taken) else {
-                continue;
-            };
-            self.insert_new(name, hash, matched);
+            let i = matched as usize;
+            if let Some(n) = moved.get(i).copied().flatten() {
+                return Some(n);
+            }
+            let n = this.keep_match(matches.get_mut(i).and_then(Option::take))?;
+            if let Some(slot) = moved.get_mut(i) {
+                *slot = Some(n);
+            }
+            Some(n)
+        };
+        self.slots.reserve(slots.len(), |s| s.print.place);
+        for slot in slots {
+            if find(&self.slots, slot.print).is_none()
+                && let Some(n) = number(self, slot.matched)
+            {
+                put(&mut self.slots, slot.print, n);
+            }
+        }
+        for slot in normalised {
+            if find(&self.normalised, slot.print).is_none()
+                && let Some(n) = number(self, slot.matched)
+            {
+                put(&mut self.normalised, slot.print, n);
+            }
         }
     }
 
@@ -298,7 +348,7 @@ pub fn resolve_row_learning(
         if let (Some(n), Some(None)) = (n, c)
             && !learned.contains_key(n)
         {
-            learned.insert_str(n, index.best_name(n));
+            learned.learn(index, names, n);
         }
     }
     let learned = &*learned;
@@ -789,6 +839,82 @@ mod tests {
             }
         }
         assert_eq!(cache.get("Name 1 x").flatten().map(|f| f.name), Some(99));
+    }
+
+    #[test]
+    fn names_that_normalise_alike_are_compared_once() {
+        let ix = index();
+        // An index that lists nothing: a name compared with it matches nothing.
+        let empty = ListIndex::from_entries(Vec::leak(Vec::new()));
+        let mut known = NameCache::default();
+        known.learn(&ix, &NameCache::default(), "China Mobile Limited");
+        let found = known
+            .get("China Mobile Limited")
+            .flatten()
+            .expect("matched")
+            .clone();
+        assert_eq!(ix.entry(ix.name(found.name).entry).id, "30883");
+        assert_eq!((known.len(), known.normalised_len()), (1, 1));
+
+        // Other spellings take the match of their normalised name, from the cache of the
+        // run or the worker's own, without a comparison (the list compared with here
+        // lists nothing).
+        let mut learned = NameCache::default();
+        learned.learn(&empty, &known, "CHINA MOBILE LTD.");
+        // (the worker's own: it learned "CHINA MOBILE LTD." just before)
+        learned.learn(&empty, &NameCache::default(), "china mobile ltd");
+        learned.learn(&empty, &NameCache::default(), "  China  Mobile, Limited ");
+        for name in [
+            "CHINA MOBILE LTD.",
+            "china mobile ltd",
+            "  China  Mobile, Limited ",
+        ] {
+            let m = learned.get(name).flatten().map(|m| m.name);
+            assert_eq!(m, Some(found.name), "{name}");
+        }
+        // A name that normalises otherwise is compared.
+        learned.learn(&empty, &known, "China Mobile Communications");
+        assert!(matches!(
+            learned.get("China Mobile Communications"),
+            Some(None)
+        ));
+
+        // Absorbed, the names and normalised names keep their matches, a match shared by
+        // several names moved once.
+        known.absorb(learned);
+        assert_eq!(known.len(), 5);
+        for name in [
+            "CHINA MOBILE LTD.",
+            "china mobile ltd",
+            "China Mobile Limited",
+        ] {
+            assert_eq!(known.get(name).flatten().map(|m| m.name), Some(found.name));
+        }
+        assert!(matches!(
+            known.get("China Mobile Communications"),
+            Some(None)
+        ));
+        let mut after = NameCache::default();
+        after.learn(&empty, &known, "China Mobile Ltd");
+        assert_eq!(
+            after.get("China Mobile Ltd").flatten().map(|m| m.name),
+            Some(found.name)
+        );
+
+        // A normalised name first met by a worker is known to the run once absorbed.
+        let mut worker = NameCache::default();
+        worker.learn(&ix, &known, "Hangzhou Hikvision Digital Technology Co Ltd");
+        let hik = worker.get("Hangzhou Hikvision Digital Technology Co Ltd");
+        let hik = hik.flatten().expect("matched").name;
+        known.absorb(worker);
+        let mut after = NameCache::default();
+        after.learn(
+            &empty,
+            &known,
+            "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.",
+        );
+        let m = after.get("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.");
+        assert_eq!(m.flatten().map(|m| m.name), Some(hik));
     }
 
     fn entry(

@@ -25,6 +25,7 @@ use crate::list::{ListKind, ListSnapshot, SanctionsList};
 use crate::lookthrough::{
     Fund, ListedConstituent, fund_id_from_path, fund_infos, look_through_batch,
 };
+use crate::names::NormName;
 use crate::report::{
     CurrencyAmount, ExceptionsInfo, FileTotal, InputInfo, ListInfo, Position, ReportKind, RunInfo,
     ScreenReport, SettingsInfo, SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
@@ -749,16 +750,53 @@ fn table_rows(files: &[HoldingsFile]) -> Vec<(&HoldingsFile, Option<&str>, &Hold
         .collect()
 }
 
-/// The best list name for every distinct name of some rows, resolved once each, in parallel.
+/// The best list name for every distinct name of some rows, each distinct normalised name
+/// compared with the list once, in parallel.
 fn name_cache<'a>(index: &ListIndex, rows: impl Iterator<Item = &'a HoldingRow>) -> NameCache {
     // A hash set: books repeat names across accounts, and ordering them costs more than
     // resolving them (the cache is looked up, never iterated).
-    let distinct: rustc_hash::FxHashSet<&str> = rows.flat_map(|r| row_names(&r.ids())).collect();
-    let found: Vec<(String, Option<NameMatch>)> = distinct
-        .into_par_iter()
-        .map(|n| (n.to_string(), index.best_name(n)))
+    let distinct: Vec<(usize, &str)> = rows
+        .flat_map(|r| row_names(&r.ids()))
+        .collect::<rustc_hash::FxHashSet<&str>>()
+        .into_iter()
+        .map(|n| (0, n))
         .collect();
-    found.into_iter().collect()
+    let mut cache = NameCache::default();
+    learn_names(
+        std::slice::from_ref(index),
+        std::slice::from_mut(&mut cache),
+        distinct,
+    );
+    cache
+}
+
+/// Resolve distinct names (each with the number of the index and cache it is for) that
+/// the caches lack, and keep them there: each distinct normalised name is compared with
+/// its index once, in parallel; names that normalise alike share its match.
+fn learn_names(indexes: &[ListIndex<'_>], names: &mut [NameCache], distinct: Vec<(usize, &str)>) {
+    let known = &*names;
+    let todo: Vec<(usize, &str, NormName)> = distinct
+        .into_par_iter()
+        .filter(|(k, n)| !known[*k].contains_key(n))
+        .map(|(k, n)| (k, n, crate::names::normalise(n)))
+        .collect();
+    // Each normalised name the caches lack, once.
+    let compare: rustc_hash::FxHashMap<(usize, &str), &NormName> = todo
+        .iter()
+        .filter(|(k, _, norm)| known[*k].get_normalised(&norm.key).is_none())
+        .map(|(k, _, norm)| ((*k, norm.key.as_str()), norm))
+        .collect();
+    let compared: rustc_hash::FxHashMap<(usize, &str), Option<NameMatch>> = compare
+        .into_par_iter()
+        .map(|(at, norm)| (at, indexes[at.0].best_normalised(norm)))
+        .collect();
+    for (k, n, norm) in &todo {
+        let m = match names[*k].get_normalised(&norm.key) {
+            Some(m) => m.cloned(),
+            None => compared.get(&(*k, norm.key.as_str())).cloned().flatten(),
+        };
+        names[*k].insert_resolved(n, &norm.key, m);
+    }
 }
 
 /// Read funds from constituents files: one fund per fund/account value of a table (or per
@@ -1643,16 +1681,11 @@ impl<'l, 'c> Versions<'l, 'c> {
         // A hash set: books repeat names across accounts (the caches are looked up, never
         // iterated, so their order does not matter).
         let distinct: rustc_hash::FxHashSet<(usize, &str)> = missing.into_iter().collect();
-        let indexes = &self.indexes;
-        let names = &self.names;
-        let found: Vec<(usize, String, Option<NameMatch>)> = distinct
-            .into_par_iter()
-            .filter(|(k, n)| !names[*k].contains_key(n))
-            .map(|(k, n)| (k, n.to_string(), indexes[k].best_name(n)))
-            .collect();
-        for (k, n, m) in found {
-            self.names[k].insert(n, m);
-        }
+        learn_names(
+            &self.indexes,
+            &mut self.names,
+            distinct.into_iter().collect(),
+        );
     }
 }
 
