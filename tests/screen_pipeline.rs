@@ -385,6 +385,76 @@ fn large_workbooks_stream_like_whole_reads_inline_or_shared_strings() {
 }
 
 #[test]
+fn a_workbook_over_four_megabytes_reads_through_its_inflating_thread_as_a_small_one() {
+    // Over 4 MB a workbook is hashed beside the parsing, and its parts inflated on a
+    // thread of their own ahead of calamine: the same rows and verdicts as the same
+    // table in a small workbook, the evidence the SHA-256 of the file's bytes.
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &Path, notes: bool| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet_with_constant_memory().unwrap();
+        for (c, h) in ["Security", "ISIN", "Quantity", "Notes"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for i in 0..3_000u32 {
+            let r = i + 1;
+            let (name, isin) = if i % 101 == 0 {
+                ("China Mobile Ltd", "HK0941009539")
+            } else {
+                ("Apple Inc", "US0378331005")
+            };
+            ws.write_string(r, 0, name).unwrap();
+            ws.write_string(r, 1, isin).unwrap();
+            ws.write_number(r, 2, f64::from(i)).unwrap();
+            // Notes that do not compress, to pass 4 MB.
+            let note: String = (0..if notes { 2_400 } else { 8 })
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    char::from(
+                        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                            [(x % 64) as usize],
+                    )
+                })
+                .collect();
+            ws.write_string(r, 3, note).unwrap();
+        }
+        wb.save(path).unwrap();
+    };
+    let big = dir.path().join("big.xlsx");
+    let small = dir.path().join("small.xlsx");
+    write(&big, true);
+    write(&small, false);
+    let bytes = std::fs::read(&big).unwrap();
+    assert!(bytes.len() > 4 << 20, "{} bytes", bytes.len());
+    let verdicts = |report: &ScreenReport| -> Vec<(u32, Status, Option<String>)> {
+        report
+            .positions
+            .iter()
+            .map(|p| (p.row, p.status, p.isin.clone()))
+            .collect()
+    };
+    let big_report = run(vec![big.clone()], Keep::All, 2);
+    let small_report = run(vec![small], Keep::All, 2);
+    assert_eq!(big_report.positions.len(), 3_000);
+    assert_eq!(verdicts(&big_report), verdicts(&small_report));
+    let prohibited = big_report
+        .positions
+        .iter()
+        .filter(|p| p.status == Status::Prohibited)
+        .count();
+    assert_eq!(prohibited, 30);
+    assert_eq!(
+        big_report.inputs[0].sha256,
+        holdscreen::util::sha256_hex(&bytes)
+    );
+    assert_eq!(big_report.inputs[0].bytes, bytes.len() as u64);
+}
+
+#[test]
 fn long_csv_read_in_parallel_pieces_matches_a_whole_read() {
     use holdscreen::holdings::{InputSpec, read_holdings_file};
     // Several chunks of text (a megabyte each, cut into pieces the workers parse): quoted

@@ -9,6 +9,7 @@
 pub mod cells;
 pub mod columns;
 pub mod discover;
+mod inflate_ahead;
 pub mod read;
 pub mod text_chunks;
 

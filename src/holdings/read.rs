@@ -25,6 +25,7 @@ use super::cells::{
 use super::columns::{
     HEADER_SCAN_ROWS, header_score, map_columns, normalise_header, normalises_to,
 };
+use super::inflate_ahead::inflate_ahead;
 use super::text_chunks::{CHUNK_BYTES, TextChunk, count_lines, record_end};
 use super::{
     CellProblem, ColumnMapping, HoldingRow, HoldingRowRef, HoldingsFile, HoldingsTable, IgnoredRow,
@@ -341,7 +342,22 @@ fn read_file(
                 let before = FileIdentity::of(&file).map_err(io_fail)?;
                 std::thread::scope(|s| {
                     let hashing = s.spawn(|| hash_file(&spec.path, &before));
-                    let read = read_workbook(BufReader::new(&file), format, opts, sink);
+                    // A zip workbook's parts are inflated on a thread of their own, ahead
+                    // of the parser (see `inflate_ahead`).
+                    let ahead = match format {
+                        Format::Xlsx | Format::Xlsm | Format::Xlsb => inflate_ahead(&file),
+                        _ => None,
+                    };
+                    let read = match ahead {
+                        Some((archive, inflater)) => {
+                            s.spawn(move || inflater.run());
+                            read_workbook(archive, format, opts, sink)
+                        }
+                        None => match (&file).seek(SeekFrom::Start(0)) {
+                            Ok(_) => read_workbook(BufReader::new(&file), format, opts, sink),
+                            Err(e) => Err(e.to_string()),
+                        },
+                    };
                     let digest = hashing
                         .join()
                         .unwrap_or_else(|_| {
