@@ -14,6 +14,7 @@ pub mod exceptions;
 pub mod holdings;
 pub mod ident;
 pub mod index;
+mod input_queues;
 pub mod list;
 pub mod lookthrough;
 pub mod names;

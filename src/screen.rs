@@ -3,9 +3,8 @@
 
 use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{SyncSender, sync_channel};
-use std::sync::{Arc, Condvar, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
@@ -21,6 +20,7 @@ use crate::holdings::{
     read_holdings_file_into, read_packed_row, read_packed_row_for_screening, trim_trailing_blanks,
 };
 use crate::index::{ListIndex, NameMatch};
+use crate::input_queues::InputQueues;
 use crate::list::{ListKind, ListSnapshot, SanctionsList};
 use crate::lookthrough::{
     Fund, ListedConstituent, fund_id_from_path, fund_infos, look_through_batch,
@@ -1692,6 +1692,10 @@ impl<'l, 'c> Versions<'l, 'c> {
 /// Rows per batch screened at once.
 const BATCH_ROWS: usize = 8192;
 
+/// Bytes of rows the files after the one being screened may hold, read ahead of their
+/// turn (about 55 batches of a 12-column sheet, 128 chunks of a CSV).
+const READ_AHEAD_BYTES: usize = 128 << 20;
+
 /// Rows as a reader thread sends them: cells below a table's header (one table per batch),
 /// turned into data rows by the workers ([`read_row`]).
 struct RawBatch {
@@ -1816,8 +1820,10 @@ enum FileMsg {
 }
 
 /// The [`RowSink`] of a reader thread: rows go out in batches of one table each.
-struct BatchSender {
-    tx: SyncSender<FileMsg>,
+struct BatchSender<'q> {
+    queues: &'q InputQueues<FileMsg>,
+    /// The input whose rows these are.
+    input: usize,
     /// The table being read: its sheet and header.
     table: Option<(Option<Arc<str>>, Arc<TableHeader>)>,
     raw: PackedRows,
@@ -1826,10 +1832,11 @@ struct BatchSender {
     spent_text: SpentText,
 }
 
-impl BatchSender {
-    fn new(tx: SyncSender<FileMsg>) -> Self {
+impl<'q> BatchSender<'q> {
+    fn new(queues: &'q InputQueues<FileMsg>, input: usize) -> Self {
         BatchSender {
-            tx,
+            queues,
+            input,
             table: None,
             raw: PackedRows::default(),
             spent: SpentBuffers::default(),
@@ -1841,33 +1848,46 @@ impl BatchSender {
         let Some((sheet, header)) = &self.table else {
             return;
         };
-        // A closed channel means the run is over: nothing is waiting for the rows.
         if !self.raw.is_empty() {
-            let _ = self.tx.send(FileMsg::Rows(RawBatch {
-                sheet: sheet.clone(),
-                header: Arc::clone(header),
-                rows: {
-                    let next = self
-                        .spent
-                        .lock()
-                        .ok()
-                        .and_then(|mut spent| spent.pop())
-                        .unwrap_or_else(|| PackedRows::with_room_of(&self.raw));
-                    std::mem::replace(&mut self.raw, next)
-                },
-                spent: Arc::clone(&self.spent),
-            }));
+            let bytes = self.raw.bytes();
+            let rows = {
+                let next = self
+                    .spent
+                    .lock()
+                    .ok()
+                    .and_then(|mut spent| spent.pop())
+                    .unwrap_or_else(|| PackedRows::with_room_of(&self.raw));
+                std::mem::replace(&mut self.raw, next)
+            };
+            self.queues.send(
+                self.input,
+                FileMsg::Rows(RawBatch {
+                    sheet: sheet.clone(),
+                    header: Arc::clone(header),
+                    rows,
+                    spent: Arc::clone(&self.spent),
+                }),
+                bytes,
+            );
         }
     }
 
     /// The last message of a file.
     fn done(mut self, result: Result<HoldingsFile, HoldingsError>) {
         self.flush();
-        let _ = self.tx.send(FileMsg::Done(result));
+        self.queues.send_last(self.input, FileMsg::Done(result));
     }
 }
 
-impl BatchSender {
+impl Drop for BatchSender<'_> {
+    /// A reader gone without its last message (it panicked) ends its file for the thread
+    /// taking its rows.
+    fn drop(&mut self) {
+        self.queues.close(self.input);
+    }
+}
+
+impl BatchSender<'_> {
     /// Make the table of `header` the one being gathered: what was gathered of the
     /// previous one goes out first.
     fn enter_table(&mut self, sheet: Option<&str>, header: &Arc<TableHeader>) {
@@ -1882,7 +1902,7 @@ impl BatchSender {
     }
 }
 
-impl RowSink for BatchSender {
+impl RowSink for BatchSender<'_> {
     fn text_chunk(
         &mut self,
         sheet: Option<&str>,
@@ -1898,12 +1918,18 @@ impl RowSink for BatchSender {
             .ok()
             .and_then(|mut spent| spent.pop())
             .unwrap_or_default();
-        let _ = self.tx.send(FileMsg::Text(TextBatch {
-            sheet: sheet.map(Arc::from),
-            header: Arc::clone(header),
-            chunk: chunk.take(buffer),
-            spent: Arc::clone(&self.spent_text),
-        }));
+        let chunk = chunk.take(buffer);
+        let bytes = chunk.bytes();
+        self.queues.send(
+            self.input,
+            FileMsg::Text(TextBatch {
+                sheet: sheet.map(Arc::from),
+                header: Arc::clone(header),
+                chunk,
+                spent: Arc::clone(&self.spent_text),
+            }),
+            bytes,
+        );
     }
 
     fn row(
@@ -1942,8 +1968,9 @@ impl RowSink for BatchSender {
 /// Read the input files on up to `readers` threads and hand their rows, batch by batch, to
 /// `each_batch(input number, path, sheet, rows)` on this thread, in input order (files in the
 /// order given, rows in file order) while later files and later rows are still being
-/// read. Each file's reader waits when two batches of it are pending, so memory holds a
-/// few batches, not the books. Returns each file's result, in input order.
+/// read. The reader of the file being taken waits when two batches of it are pending;
+/// files further on are read ahead into [`READ_AHEAD_BYTES`] (see [`InputQueues`]), so
+/// memory holds some batches, not the books. Returns each file's result, in input order.
 fn stream_inputs(
     specs: &[InputSpec],
     read: &ReadOptions,
@@ -1953,14 +1980,8 @@ fn stream_inputs(
 ) -> Vec<Result<HoldingsFile, HoldingsError>> {
     let n = specs.len();
     let readers = readers.clamp(1, n.max(1));
-    let (senders, receivers): (Vec<_>, Vec<_>) = (0..n).map(|_| sync_channel::<FileMsg>(2)).unzip();
-    let senders: Vec<Mutex<Option<SyncSender<FileMsg>>>> =
-        senders.into_iter().map(|s| Mutex::new(Some(s))).collect();
+    let queues = InputQueues::<FileMsg>::new(n, READ_AHEAD_BYTES);
     let next = AtomicUsize::new(0);
-    // The file this thread is taking rows from: readers do not start a file more than
-    // `readers` files ahead of it (many small files would otherwise all wait in memory).
-    let consuming = Mutex::new(0usize);
-    let moved_on = Condvar::new();
     std::thread::scope(|scope| {
         for _ in 0..readers {
             scope.spawn(|| {
@@ -1969,18 +1990,8 @@ fn stream_inputs(
                     if i >= n {
                         break;
                     }
-                    if let Ok(mut at) = consuming.lock() {
-                        while i >= *at + readers {
-                            match moved_on.wait(at) {
-                                Ok(guard) => at = guard,
-                                Err(_) => break,
-                            }
-                        }
-                    }
-                    let Some(tx) = senders[i].lock().ok().and_then(|mut s| s.take()) else {
-                        continue;
-                    };
-                    let mut sink = BatchSender::new(tx.clone());
+                    queues.wait_turn(i, readers);
+                    let mut sink = BatchSender::new(&queues, i);
                     // A reader that panics (a malformed file can make a parser panic) ends
                     // its file with an error instead of leaving the run waiting for it.
                     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -1995,21 +2006,31 @@ fn stream_inputs(
                                 .map(|s| s.to_string())
                                 .or_else(|| panic.downcast_ref::<String>().cloned())
                                 .unwrap_or_default();
-                            let _ = tx.send(FileMsg::Done(Err(HoldingsError::File {
-                                path: specs[i].display.clone(),
-                                message: format!(
-                                    "the file could not be read ({why}): is it corrupt or truncated? Re-save it from Excel"
-                                ),
-                            })));
+                            queues.send_last(
+                                i,
+                                FileMsg::Done(Err(HoldingsError::File {
+                                    path: specs[i].display.clone(),
+                                    message: format!(
+                                        "the file could not be read ({why}): is it corrupt or truncated? Re-save it from Excel"
+                                    ),
+                                })),
+                            );
                         }
                     }
                 }
             });
         }
-        receivers
-            .into_iter()
-            .enumerate()
-            .map(|(i, rx)| {
+        // Should this thread stop early (a panic while screening), the readers must not
+        // wait for it.
+        struct HangUp<'q>(&'q InputQueues<FileMsg>);
+        impl Drop for HangUp<'_> {
+            fn drop(&mut self) {
+                self.0.hang_up();
+            }
+        }
+        let _hang_up = HangUp(&queues);
+        (0..n)
+            .map(|i| {
                 let mut stats: Vec<TableStats> = Vec::new();
                 // A batch of a table of the file: given to `each_batch` with the
                 // table's stats (a new table when the sheet changes).
@@ -2036,9 +2057,9 @@ fn stream_inputs(
                         );
                     }
                 };
-                loop {
-                    match rx.recv() {
-                        Ok(FileMsg::Rows(raw)) => {
+                let result = loop {
+                    match queues.recv(i) {
+                        Some(FileMsg::Rows(raw)) => {
                             batch(
                                 &mut stats,
                                 &raw.sheet,
@@ -2047,7 +2068,7 @@ fn stream_inputs(
                             );
                             recycle(raw);
                         }
-                        Ok(FileMsg::Text(text)) => {
+                        Some(FileMsg::Text(text)) => {
                             batch(
                                 &mut stats,
                                 &text.sheet,
@@ -2061,29 +2082,23 @@ fn stream_inputs(
                                 spent.push(chunk.into_bytes());
                             }
                         }
-                        Ok(FileMsg::Done(result)) => {
-                            if let Ok(mut at) = consuming.lock() {
-                                *at = i + 1;
-                                moved_on.notify_all();
-                            }
+                        Some(FileMsg::Done(result)) => {
                             break result.map(|mut f| {
                                 apply_stats(&mut f, stats);
                                 progress.file_read(&f.path, f.row_count());
                                 f
                             });
                         }
-                        Err(_) => {
-                            if let Ok(mut at) = consuming.lock() {
-                                *at = i + 1;
-                                moved_on.notify_all();
-                            }
+                        None => {
                             break Err(HoldingsError::File {
                                 path: specs[i].display.clone(),
                                 message: "the reader stopped before the end of the file".into(),
                             });
                         }
                     }
-                }
+                };
+                queues.taken(i);
+                result
             })
             .collect()
     })

@@ -664,6 +664,14 @@ impl PackedRows {
         self.rows.len()
     }
 
+    /// Bytes of memory the rows take (their buffers' room).
+    pub fn bytes(&self) -> usize {
+        self.text.capacity()
+            + self.cells.capacity() * std::mem::size_of::<PackedCell>()
+            + self.others.capacity() * std::mem::size_of::<Cell>()
+            + self.rows.capacity() * std::mem::size_of::<(u32, usize)>()
+    }
+
     /// Make room for about `text` bytes of text, `cells` cells and `rows` rows more.
     pub fn reserve(&mut self, text: usize, cells: usize, rows: usize) {
         self.text.reserve(text);

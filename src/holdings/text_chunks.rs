@@ -46,6 +46,11 @@ impl TextChunk {
         }
     }
 
+    /// Bytes of memory the chunk takes (its buffer's room).
+    pub fn bytes(&self) -> usize {
+        self.bytes.capacity() + self.pieces.capacity() * std::mem::size_of::<(usize, u32)>()
+    }
+
     /// Number of pieces.
     pub fn pieces(&self) -> usize {
         self.pieces.len()
