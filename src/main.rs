@@ -272,6 +272,9 @@ fn run(args: RunSpec, c: &CommonArgs) -> Result<u8> {
         run_at,
         read: ReadOptions {
             column_overrides: c.columns.clone(),
+            // Up to four sheets of a large workbook at once, no more than the threads
+            // asked for (`-j 1` reads them one after the other).
+            sheet_readers: rayon::current_num_threads().min(4),
         },
         thresholds: Thresholds {
             prohibit: c.name_prohibit,

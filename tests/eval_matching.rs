@@ -134,6 +134,7 @@ fn evaluate(file: &str) -> Metrics {
         run_at: Utc.timestamp_opt(1_795_000_000, 0).unwrap(),
         read: ReadOptions {
             column_overrides: vec![(holdscreen::holdings::Role::Account, "Case".into())],
+            ..ReadOptions::default()
         },
         thresholds: Thresholds::default(),
         max_list_age_days: 100_000,

@@ -167,6 +167,7 @@ fn column_override_names_an_unusual_header() {
         &p,
         &ReadOptions {
             column_overrides: vec![(Role::Isin, "Sec Ref".into())],
+            ..ReadOptions::default()
         },
     );
     assert_eq!(f.tables[0].rows[0].isin.as_deref(), Some("CNE1000002V2"));

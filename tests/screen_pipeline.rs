@@ -17,7 +17,10 @@ fn options(inputs: Vec<PathBuf>, keep: Keep, threads: usize) -> ScreenOptions {
         as_of: NaiveDate::from_ymd_opt(2025, 9, 30).unwrap(),
         today: NaiveDate::from_ymd_opt(2025, 9, 30).unwrap(),
         run_at: Utc.timestamp_opt(1_795_000_000, 0).unwrap(),
-        read: ReadOptions::default(),
+        read: ReadOptions {
+            sheet_readers: threads,
+            ..ReadOptions::default()
+        },
         thresholds: Thresholds::default(),
         max_list_age_days: 100_000,
         command_line: vec![],
@@ -452,6 +455,102 @@ fn a_workbook_over_four_megabytes_reads_through_its_inflating_thread_as_a_small_
         holdscreen::util::sha256_hex(&bytes)
     );
     assert_eq!(big_report.inputs[0].bytes, bytes.len() as u64);
+}
+
+#[test]
+fn the_sheets_of_a_large_workbook_read_at_once_give_what_one_after_the_other_gives() {
+    // Over 4 MB the sheets of a workbook are read on several threads, each with the file
+    // open on a handle of its own; the rows must reach the screen in sheet order, each
+    // with its sheet, and refused or empty sheets be said as when read one by one.
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sheets.xlsx");
+    let mut wb = Workbook::new();
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut noise = |len: usize| -> String {
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                        [(x % 64) as usize],
+                )
+            })
+            .collect()
+    };
+    // Sheets of different lengths (one over a batch), a sheet with no table between them,
+    // and an empty one last.
+    for (k, (name, rows)) in [
+        ("Equities", 1_200u32),
+        ("Read me", 0),
+        ("Asia", 9_000),
+        ("Bonds", 700),
+        ("Hong Kong", 1_500),
+        ("Empty", 0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let ws = wb.add_worksheet_with_constant_memory().unwrap();
+        ws.set_name(name).unwrap();
+        if name == "Read me" {
+            ws.write_string(0, 0, noise(3_000)).unwrap();
+            continue;
+        }
+        if rows == 0 {
+            continue;
+        }
+        for (c, h) in ["Security", "ISIN", "Quantity", "Notes"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for i in 0..rows {
+            let r = i + 1;
+            let (security, isin) = if (i + k as u32).is_multiple_of(97) {
+                ("China Mobile Ltd", "HK0941009539")
+            } else {
+                ("Apple Inc", "US0378331005")
+            };
+            ws.write_string(r, 0, security).unwrap();
+            ws.write_string(r, 1, isin).unwrap();
+            ws.write_number(r, 2, f64::from(i)).unwrap();
+            // Notes that do not compress, to pass 4 MB.
+            let note = noise(if i < 800 { 2_400 } else { 4 });
+            ws.write_string(r, 3, note).unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() > 4 << 20);
+    let rows = |report: &ScreenReport| -> Vec<(Option<String>, u32, Status)> {
+        report
+            .positions
+            .iter()
+            .map(|p| (p.sheet.clone(), p.row, p.status))
+            .collect()
+    };
+    let one_by_one = run(vec![path.clone()], Keep::All, 1);
+    let at_once = run(vec![path.clone()], Keep::All, 2);
+    let four = run(vec![path], Keep::All, 4);
+    assert_eq!(one_by_one.positions.len(), 1_200 + 9_000 + 700 + 1_500);
+    assert_eq!(rows(&at_once), rows(&one_by_one));
+    assert_eq!(rows(&four), rows(&one_by_one));
+    let sheets: Vec<Option<String>> = {
+        let mut v: Vec<Option<String>> = rows(&at_once).into_iter().map(|r| r.0).collect();
+        v.dedup();
+        v
+    };
+    let names = ["Equities", "Asia", "Bonds", "Hong Kong"];
+    assert_eq!(sheets, names.map(|n| Some(n.to_string())));
+    let json = |r: &ScreenReport| serde_json::to_string(&r.inputs).unwrap();
+    assert_eq!(json(&at_once), json(&one_by_one));
+    assert_eq!(json(&four), json(&one_by_one));
+    assert!(json(&at_once).contains("Read me"), "{}", json(&at_once));
+    assert_eq!(
+        at_once.count(Status::Prohibited),
+        one_by_one.count(Status::Prohibited)
+    );
+    assert!(at_once.count(Status::Prohibited) > 100);
 }
 
 #[test]

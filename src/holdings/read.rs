@@ -45,6 +45,10 @@ pub enum HoldingsError {
 pub struct ReadOptions {
     /// `--column ROLE=HEADER` overrides: the header text that holds a role.
     pub column_overrides: Vec<(Role, String)>,
+    /// How many sheets of one large workbook (xlsx, xlsm, xlsb over 4 MB, on disk) are
+    /// read at once, each on a thread with the workbook open on a handle of its own; 0 or
+    /// 1 reads them one after the other. Rows are given in sheet order either way.
+    pub sheet_readers: usize,
 }
 
 /// File formats holdscreen reads.
@@ -330,7 +334,7 @@ fn read_file(
                     bytes: bytes.len() as u64,
                 };
                 (
-                    read_workbook(std::io::Cursor::new(bytes), format, opts, sink),
+                    read_workbook(std::io::Cursor::new(bytes), format, opts, sink, None),
                     Ok(digest),
                 )
             } else {
@@ -340,6 +344,12 @@ fn read_file(
                 // another file).
                 file.seek(SeekFrom::Start(0)).map_err(io_fail)?;
                 let before = FileIdentity::of(&file).map_err(io_fail)?;
+                // Other sheets may be read at once on handles of their own, each of the
+                // same file, unchanged.
+                let again = || -> Option<BufReader<File>> {
+                    let other = File::open(&spec.path).ok()?;
+                    (FileIdentity::of(&other).ok()? == before).then(|| BufReader::new(other))
+                };
                 std::thread::scope(|s| {
                     let hashing = s.spawn(|| hash_file(&spec.path, &before));
                     // A zip workbook's parts are inflated on a thread of their own, ahead
@@ -351,10 +361,16 @@ fn read_file(
                     let read = match ahead {
                         Some((archive, inflater)) => {
                             s.spawn(move || inflater.run());
-                            read_workbook(archive, format, opts, sink)
+                            read_workbook(archive, format, opts, sink, Some(&again))
                         }
                         None => match (&file).seek(SeekFrom::Start(0)) {
-                            Ok(_) => read_workbook(BufReader::new(&file), format, opts, sink),
+                            Ok(_) => read_workbook(
+                                BufReader::new(&file),
+                                format,
+                                opts,
+                                sink,
+                                Some(&again),
+                            ),
                             Err(e) => Err(e.to_string()),
                         },
                     };
@@ -527,12 +543,8 @@ fn sniff_format(bytes: &[u8], ext: &str) -> Result<Format, String> {
 // ---------------------------------------------------------------------------------------
 // Workbooks
 
-fn read_workbook<RS: Read + Seek>(
-    cursor: RS,
-    format: Format,
-    opts: &ReadOptions,
-    mut sink: Option<&mut dyn RowSink>,
-) -> Result<(Vec<HoldingsTable>, Vec<SkippedSheet>), String> {
+/// Opens a workbook with calamine.
+fn open_sheets<RS: Read + Seek>(cursor: RS, format: Format) -> Result<Sheets<RS>, String> {
     use calamine::{Ods, Xls, Xlsb, Xlsx, open_workbook_from_rs};
     let opened: Result<Sheets<RS>, String> = match format {
         Format::Xlsx | Format::Xlsm => open_workbook_from_rs::<Xlsx<_>, _>(cursor)
@@ -549,76 +561,304 @@ fn read_workbook<RS: Read + Seek>(
             .map_err(|e| e.to_string()),
         Format::Delimited => Err("not a workbook".into()),
     };
-    let mut workbook = opened.map_err(|e| {
+    opened.map_err(|e| {
         format!("cannot open as a workbook ({e}): is it corrupt, truncated or password-protected? Re-save it from Excel")
-    })?;
-    let sheets = workbook.sheets_metadata().to_vec();
+    })
+}
+
+/// Opens the workbook being read once more, on a handle of its own, for a sheet reader of
+/// its own (None when it cannot be: the sheets are then read one after the other).
+type OpenAgain<'a> = dyn Fn() -> Option<BufReader<File>> + Sync + 'a;
+
+fn read_workbook<RS: Read + Seek>(
+    cursor: RS,
+    format: Format,
+    opts: &ReadOptions,
+    mut sink: Option<&mut dyn RowSink>,
+    again: Option<&OpenAgain<'_>>,
+) -> Result<(Vec<HoldingsTable>, Vec<SkippedSheet>), String> {
+    let mut workbook = open_sheets(cursor, format)?;
+    let sheets: Vec<String> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|m| m.typ != SheetType::ChartSheet && m.typ != SheetType::Vba)
+        .map(|m| m.name.clone())
+        .collect();
+    let readers = opts.sheet_readers.min(sheets.len());
+    let reads: Vec<SheetRead> = match (again, &mut sink) {
+        // xlsx and xlsb sheets are streamed: each reader streams its own.
+        (Some(again), Some(sink))
+            if readers > 1 && matches!(format, Format::Xlsx | Format::Xlsm | Format::Xlsb) =>
+        {
+            read_sheets_at_once(
+                &mut workbook,
+                &sheets,
+                format,
+                opts,
+                &mut **sink,
+                again,
+                readers,
+            )
+        }
+        _ => sheets
+            .iter()
+            .map(|sheet| {
+                let sheet_sink = sink.as_mut().map(|s| &mut **s as &mut dyn RowSink);
+                read_sheet(&mut workbook, sheet, opts, sheet_sink)
+            })
+            .collect(),
+    };
     let mut tables = Vec::new();
     let mut skipped = Vec::new();
-    for sheet in sheets {
-        if sheet.typ == SheetType::ChartSheet || sheet.typ == SheetType::Vba {
-            continue;
-        }
-        // xlsx and xlsb sheets are streamed cell by cell (a whole range of a large sheet
-        // costs as much memory as the file's text); xls and ods are read as a range.
-        let sheet_sink = sink.as_mut().map(|s| &mut **s as &mut dyn RowSink);
-        let mut builder = TableBuilder::new(opts, Some(&sheet.name), sheet_sink);
-        let streamed: Result<(), String> = match &mut workbook {
-            Sheets::Xlsx(wb) => match wb.worksheet_cells_reader(&sheet.name) {
-                Ok(mut cells) => stream_cells(&mut builder, || {
-                    cells.next_cell().map_err(|e| e.to_string())
-                }),
-                Err(e) => Err(e.to_string()),
-            },
-            Sheets::Xlsb(wb) => match wb.worksheet_cells_reader(&sheet.name) {
-                Ok(mut cells) => stream_cells(&mut builder, || {
-                    cells.next_cell().map_err(|e| e.to_string())
-                }),
-                Err(e) => Err(e.to_string()),
-            },
-            other => match other.worksheet_range(&sheet.name) {
-                Ok(range) => {
-                    let (row0, col0) = range.start().unwrap_or((0, 0));
-                    for (i, cells) in range.rows().enumerate() {
-                        let mut row: Vec<Cell> = vec![Cell::Empty; col0 as usize];
-                        row.extend(cells.iter().map(cell_from_data));
-                        builder.push(row0 + i as u32 + 1, row);
-                    }
-                    Ok(())
-                }
-                Err(e) => Err(e.to_string()),
-            },
-        };
-        if let Err(e) = streamed {
-            // Rows already read (and, streaming, already screened) are kept: the rest of
-            // the sheet is reported as unreadable from that row on.
-            if builder.row_count == 0 && builder.rows_sent == 0 {
-                skipped.push(SkippedSheet {
-                    sheet: sheet.name.clone(),
-                    reason: format!("unreadable: {e}"),
-                });
-                continue;
-            }
-            skipped.push(SkippedSheet {
-                sheet: sheet.name.clone(),
-                reason: format!(
-                    "unreadable after row {}: {e}; the rows above it were read",
-                    builder.last_row
-                ),
-            });
-        }
-        match builder.finish() {
-            Ok(mut table) => {
-                table.sheet = Some(sheet.name.clone());
-                tables.push(table);
-            }
-            Err(reason) => skipped.push(SkippedSheet {
-                sheet: sheet.name.clone(),
-                reason,
-            }),
-        }
+    for read in reads {
+        skipped.extend(read.skipped);
+        tables.extend(read.table);
     }
     Ok((tables, skipped))
+}
+
+/// What reading one sheet gave: its table, and why it was skipped or read only in part.
+#[derive(Debug, Default)]
+struct SheetRead {
+    table: Option<HoldingsTable>,
+    skipped: Vec<SkippedSheet>,
+}
+
+/// Read one sheet of `workbook` into a table, its data rows given to `sink` if any.
+fn read_sheet<RS: Read + Seek>(
+    workbook: &mut Sheets<RS>,
+    sheet: &str,
+    opts: &ReadOptions,
+    sink: Option<&mut dyn RowSink>,
+) -> SheetRead {
+    let mut read = SheetRead::default();
+    // xlsx and xlsb sheets are streamed cell by cell (a whole range of a large sheet
+    // costs as much memory as the file's text); xls and ods are read as a range.
+    let mut builder = TableBuilder::new(opts, Some(sheet), sink);
+    let streamed: Result<(), String> = match workbook {
+        Sheets::Xlsx(wb) => match wb.worksheet_cells_reader(sheet) {
+            Ok(mut cells) => stream_cells(&mut builder, || {
+                cells.next_cell().map_err(|e| e.to_string())
+            }),
+            Err(e) => Err(e.to_string()),
+        },
+        Sheets::Xlsb(wb) => match wb.worksheet_cells_reader(sheet) {
+            Ok(mut cells) => stream_cells(&mut builder, || {
+                cells.next_cell().map_err(|e| e.to_string())
+            }),
+            Err(e) => Err(e.to_string()),
+        },
+        other => match other.worksheet_range(sheet) {
+            Ok(range) => {
+                let (row0, col0) = range.start().unwrap_or((0, 0));
+                for (i, cells) in range.rows().enumerate() {
+                    let mut row: Vec<Cell> = vec![Cell::Empty; col0 as usize];
+                    row.extend(cells.iter().map(cell_from_data));
+                    builder.push(row0 + i as u32 + 1, row);
+                }
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        },
+    };
+    if let Err(e) = streamed {
+        // Rows already read (and, streaming, already screened) are kept: the rest of
+        // the sheet is reported as unreadable from that row on.
+        if builder.row_count == 0 && builder.rows_sent == 0 {
+            read.skipped.push(SkippedSheet {
+                sheet: sheet.to_string(),
+                reason: format!("unreadable: {e}"),
+            });
+            return read;
+        }
+        read.skipped.push(SkippedSheet {
+            sheet: sheet.to_string(),
+            reason: format!(
+                "unreadable after row {}: {e}; the rows above it were read",
+                builder.last_row
+            ),
+        });
+    }
+    match builder.finish() {
+        Ok(mut table) => {
+            table.sheet = Some(sheet.to_string());
+            read.table = Some(table);
+        }
+        Err(reason) => read.skipped.push(SkippedSheet {
+            sheet: sheet.to_string(),
+            reason,
+        }),
+    }
+    read
+}
+
+/// Batches of rows a sheet read ahead of its turn may hold (about 2 MB each for a sheet
+/// of a dozen columns).
+const SHEET_AHEAD_BATCHES: usize = 24;
+
+/// What a sheet read ahead of its turn sends: its rows in batches, then its read.
+enum AheadMsg {
+    Rows(Arc<TableHeader>, PackedRows),
+    Done(SheetRead),
+}
+
+/// The [`RowSink`] of a sheet read ahead of its turn: its rows go down a channel, in
+/// batches, for the thread reading the workbook to give to its sink in sheet order.
+struct AheadSink {
+    tx: std::sync::mpsc::SyncSender<AheadMsg>,
+    /// Rows given one at a time (the first ones, held while the header was looked for).
+    pending: Option<(Arc<TableHeader>, PackedRows)>,
+}
+
+impl AheadSink {
+    fn flush(&mut self) {
+        if let Some((header, rows)) = self.pending.take()
+            && !rows.is_empty()
+        {
+            let _ = self.tx.send(AheadMsg::Rows(header, rows));
+        }
+    }
+}
+
+impl RowSink for AheadSink {
+    fn row(
+        &mut self,
+        _sheet: Option<&str>,
+        header: &Arc<TableHeader>,
+        number: u32,
+        cells: &mut Vec<Cell>,
+    ) {
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|(h, _)| !Arc::ptr_eq(h, header))
+        {
+            self.flush();
+        }
+        let (_, rows) = self
+            .pending
+            .get_or_insert_with(|| (Arc::clone(header), PackedRows::default()));
+        rows.push_cells(number, cells);
+        if rows.len() >= PACK_ROWS {
+            self.flush();
+        }
+    }
+
+    fn packed_rows(
+        &mut self,
+        _sheet: Option<&str>,
+        header: &Arc<TableHeader>,
+        rows: &mut PackedRows,
+    ) {
+        self.flush();
+        let next = PackedRows::with_room_of(rows);
+        let rows = std::mem::replace(rows, next);
+        let _ = self.tx.send(AheadMsg::Rows(Arc::clone(header), rows));
+    }
+}
+
+/// Read the sheets of a large zip workbook on `readers` threads at once (this one and
+/// others, each with the workbook open on a handle of its own), their rows given to `sink`
+/// in sheet order as if read one after the other. The sheets are taken in order by
+/// whichever reader is free; a sheet read ahead of its turn waits once it holds
+/// [`SHEET_AHEAD_BATCHES`] batches. Before it reads a sheet, this thread gives the sink
+/// every sheet before it (read by the others): the sheet being given is always being read
+/// or done, so the run cannot stall.
+fn read_sheets_at_once<RS: Read + Seek>(
+    workbook: &mut Sheets<RS>,
+    sheets: &[String],
+    format: Format,
+    opts: &ReadOptions,
+    sink: &mut dyn RowSink,
+    again: &OpenAgain<'_>,
+    readers: usize,
+) -> Vec<SheetRead> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc::{Receiver, sync_channel};
+    let n = sheets.len();
+    let next = AtomicUsize::new(0);
+    let (senders, receivers): (Vec<_>, Vec<Receiver<AheadMsg>>) = (0..n)
+        .map(|_| sync_channel::<AheadMsg>(SHEET_AHEAD_BATCHES))
+        .unzip();
+    let senders: Vec<std::sync::Mutex<Option<std::sync::mpsc::SyncSender<AheadMsg>>>> = senders
+        .into_iter()
+        .map(|tx| std::sync::Mutex::new(Some(tx)))
+        .collect();
+    let mut reads: Vec<SheetRead> = Vec::with_capacity(n);
+    std::thread::scope(|scope| {
+        for _ in 1..readers {
+            scope.spawn(|| {
+                // A reader that cannot open the workbook takes no sheet.
+                let Some(mut other) = again().and_then(|file| open_sheets(file, format).ok())
+                else {
+                    return;
+                };
+                loop {
+                    let k = next.fetch_add(1, Ordering::SeqCst);
+                    if k >= n {
+                        break;
+                    }
+                    let Some(tx) = senders[k].lock().ok().and_then(|mut s| s.take()) else {
+                        break;
+                    };
+                    let mut ahead = AheadSink {
+                        tx: tx.clone(),
+                        pending: None,
+                    };
+                    // A sheet whose reading panics (a malformed sheet can make a parser
+                    // panic) is reported as unreadable, like any other fault.
+                    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        let read = read_sheet(&mut other, &sheets[k], opts, Some(&mut ahead));
+                        ahead.flush();
+                        read
+                    }))
+                    .unwrap_or_else(|_| SheetRead {
+                        table: None,
+                        skipped: vec![SkippedSheet {
+                            sheet: sheets[k].clone(),
+                            reason: "unreadable: the sheet could not be read (is it corrupt?)"
+                                .into(),
+                        }],
+                    });
+                    let _ = tx.send(AheadMsg::Done(read));
+                }
+            });
+        }
+        // Gives the sink sheet `k`, read by another thread, as it comes.
+        let give = |k: usize, sink: &mut dyn RowSink| -> SheetRead {
+            for msg in receivers[k].iter() {
+                match msg {
+                    AheadMsg::Rows(header, mut rows) => {
+                        sink.packed_rows(Some(&sheets[k]), &header, &mut rows);
+                    }
+                    AheadMsg::Done(read) => return read,
+                }
+            }
+            // Its reader stopped without a word (it cannot: it sends Done even when the
+            // sheet fails); said rather than lost.
+            SheetRead {
+                table: None,
+                skipped: vec![SkippedSheet {
+                    sheet: sheets[k].clone(),
+                    reason: "unreadable: its reader stopped before the end of the sheet".into(),
+                }],
+            }
+        };
+        loop {
+            let k = next.fetch_add(1, Ordering::SeqCst).min(n);
+            while reads.len() < k {
+                let read = give(reads.len(), sink);
+                reads.push(read);
+            }
+            if k >= n {
+                break;
+            }
+            // This sheet's sender is dropped, so that nothing waits on it.
+            drop(senders[k].lock().ok().and_then(|mut s| s.take()));
+            reads.push(read_sheet(workbook, &sheets[k], opts, Some(sink)));
+        }
+    });
+    reads
 }
 
 /// Rows of cells with the texts of all their cells in one string: how a sheet's rows are
@@ -2362,6 +2602,7 @@ mod tests {
         assert!(table_from_grid(&g, &ReadOptions::default()).is_err());
         let opts = ReadOptions {
             column_overrides: vec![(Role::Isin, "Sec ID".into())],
+            ..ReadOptions::default()
         };
         let t = table_from_grid(&g, &opts).unwrap();
         assert_eq!(t.rows[0].isin.as_deref(), Some("HK0941009539"));
