@@ -154,7 +154,8 @@ pub struct CommonArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub max_list_age: i64,
 
-    /// Worker threads (0 = one per core).
+    /// Worker threads (0 = one per core); also how many files, and sheets of a large
+    /// workbook, are read at once (up to four sheets). Results are the same for any N.
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
 
