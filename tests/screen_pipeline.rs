@@ -459,9 +459,10 @@ fn a_workbook_over_four_megabytes_reads_through_its_inflating_thread_as_a_small_
 
 #[test]
 fn the_sheets_of_a_large_workbook_read_at_once_give_what_one_after_the_other_gives() {
-    // Over 4 MB the sheets of a workbook are read on several threads, each with the file
-    // open on a handle of its own; the rows must reach the screen in sheet order, each
-    // with its sheet, and refused or empty sheets be said as when read one by one.
+    // Over 4 MB, with two sheets or more over 16 MB inflated, the sheets of a workbook are
+    // read on several threads, each with the file open on a handle of its own; the rows
+    // must reach the screen in sheet order, each with its sheet, and refused or empty
+    // sheets be said as when read one by one.
     use rust_xlsxwriter::Workbook;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sheets.xlsx");
@@ -515,8 +516,14 @@ fn the_sheets_of_a_large_workbook_read_at_once_give_what_one_after_the_other_giv
             ws.write_string(r, 0, security).unwrap();
             ws.write_string(r, 1, isin).unwrap();
             ws.write_number(r, 2, f64::from(i)).unwrap();
-            // Notes that do not compress, to pass 4 MB.
-            let note = noise(if i < 800 { 2_400 } else { 4 });
+            // Notes that do not compress, to pass 4 MB; two sheets over 16 MB inflated,
+            // which is what is worth a reader of its own.
+            let mut note = noise(if i < 800 { 2_400 } else { 4 });
+            match name {
+                "Asia" => note.push_str(&"x".repeat(2_000)),
+                "Hong Kong" => note.push_str(&"x".repeat(12_000)),
+                _ => {}
+            }
             ws.write_string(r, 3, note).unwrap();
         }
     }

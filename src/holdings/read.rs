@@ -345,11 +345,18 @@ fn read_file(
                 file.seek(SeekFrom::Start(0)).map_err(io_fail)?;
                 let before = FileIdentity::of(&file).map_err(io_fail)?;
                 // Other sheets may be read at once on handles of their own, each of the
-                // same file, unchanged.
+                // same file, unchanged: when two sheets or more are large (opening the
+                // workbook again costs its shared strings again, more than a small sheet
+                // is worth).
                 let again = || -> Option<BufReader<File>> {
                     let other = File::open(&spec.path).ok()?;
                     (FileIdentity::of(&other).ok()? == before).then(|| BufReader::new(other))
                 };
+                let again: Option<&OpenAgain<'_>> =
+                    (matches!(format, Format::Xlsx | Format::Xlsm | Format::Xlsb)
+                        && opts.sheet_readers > 1
+                        && large_sheet_parts(&file) >= 2)
+                        .then_some(&again);
                 std::thread::scope(|s| {
                     let hashing = s.spawn(|| hash_file(&spec.path, &before));
                     // A zip workbook's parts are inflated on a thread of their own, ahead
@@ -361,16 +368,12 @@ fn read_file(
                     let read = match ahead {
                         Some((archive, inflater)) => {
                             s.spawn(move || inflater.run());
-                            read_workbook(archive, format, opts, sink, Some(&again))
+                            read_workbook(archive, format, opts, sink, again)
                         }
                         None => match (&file).seek(SeekFrom::Start(0)) {
-                            Ok(_) => read_workbook(
-                                BufReader::new(&file),
-                                format,
-                                opts,
-                                sink,
-                                Some(&again),
-                            ),
+                            Ok(_) => {
+                                read_workbook(BufReader::new(&file), format, opts, sink, again)
+                            }
                             Err(e) => Err(e.to_string()),
                         },
                     };
@@ -564,6 +567,33 @@ fn open_sheets<RS: Read + Seek>(cursor: RS, format: Format) -> Result<Sheets<RS>
     opened.map_err(|e| {
         format!("cannot open as a workbook ({e}): is it corrupt, truncated or password-protected? Re-save it from Excel")
     })
+}
+
+/// Uncompressed bytes from which a worksheet is worth a reader of its own (about 40,000
+/// rows of a dozen columns).
+const LARGE_SHEET_BYTES: u64 = 16 << 20;
+
+/// How many worksheets of a zip workbook hold [`LARGE_SHEET_BYTES`] or more, from its
+/// central directory (0 when it cannot be read).
+fn large_sheet_parts(file: &File) -> usize {
+    let mut source = BufReader::new(file);
+    if source.seek(SeekFrom::Start(0)).is_err() {
+        return 0;
+    }
+    let Ok(archive) = zip::ZipArchive::new(source) else {
+        return 0;
+    };
+    (0..archive.len())
+        .filter_map(|i| archive.by_index_data(i).ok())
+        .filter(|entry| {
+            entry.size() >= LARGE_SHEET_BYTES
+                && entry.name().is_ok_and(|name| {
+                    name.starts_with("xl/worksheets/")
+                        && !name.contains("/_rels/")
+                        && (name.ends_with(".xml") || name.ends_with(".bin"))
+                })
+        })
+        .count()
 }
 
 /// Opens the workbook being read once more, on a handle of its own, for a sheet reader of
