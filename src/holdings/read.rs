@@ -816,6 +816,11 @@ fn read_sheets_at_once<RS: Read + Seek>(
         .collect();
     let mut reads: Vec<SheetRead> = Vec::with_capacity(n);
     std::thread::scope(|scope| {
+        // The receivers are owned here, so that should this thread panic (a malformed
+        // sheet can make a parser panic) they are dropped before the scope waits for the
+        // other readers: a reader waiting to send is then let go instead of waiting for
+        // ever.
+        let receivers = receivers;
         for _ in 1..readers {
             scope.spawn(|| {
                 // A reader that cannot open the workbook takes no sheet.
@@ -850,7 +855,10 @@ fn read_sheets_at_once<RS: Read + Seek>(
                                 .into(),
                         }],
                     });
-                    let _ = tx.send(AheadMsg::Done(read));
+                    // Nobody to give it to: the workbook's reading stopped.
+                    if tx.send(AheadMsg::Done(read)).is_err() {
+                        break;
+                    }
                 }
             });
         }
