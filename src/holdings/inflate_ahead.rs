@@ -249,6 +249,14 @@ impl<R: Read + Seek> Inflater<R> {
                 let sent = match result {
                     Ok(()) if filled == 0 => break,
                     Ok(()) => chunks.send(Ok(chunk)),
+                    // The bytes inflated before the error (a CRC-32 found wrong at the
+                    // part's end comes after all of them) go first: a reader that stops
+                    // before the end, as calamine does, reads what it would read from the
+                    // archive itself.
+                    Err(e) if filled > 0 => match chunks.send(Ok(chunk)) {
+                        Ok(()) => chunks.send(Err(e)),
+                        Err(gone) => Err(gone),
+                    },
                     Err(e) => chunks.send(Err(e)),
                 };
                 if sent.is_err() || last {
@@ -500,7 +508,8 @@ mod tests {
     #[test]
     fn a_damaged_part_is_an_error_not_a_hang() {
         let dir = tempfile::tempdir().unwrap();
-        let blob = noise(CHUNK * 2);
+        // Its last chunk part-full: the error comes with the last bytes.
+        let blob = noise(CHUNK * 2 + 100);
         let path = zip_file(&dir, &[("a.bin", &blob, false), ("b.xml", b"<b/>", true)]);
         // One byte of the stored part changed: its CRC-32 no longer agrees.
         let mut bytes = std::fs::read(&path).unwrap();
@@ -514,6 +523,16 @@ mod tests {
         through_archive(&file, |archive| {
             let mut zip = ZipArchive::new(archive).unwrap();
             assert!(part(&mut zip, "a.bin").is_err());
+            // Every byte of the part comes before the error, as from the file itself: a
+            // reader that stops before the part's end (calamine does) reads it all.
+            let mut damaged = blob.clone();
+            damaged[CHUNK] ^= 0xFF;
+            let mut whole = vec![0; blob.len()];
+            zip.by_name("a.bin")
+                .unwrap()
+                .read_exact(&mut whole)
+                .unwrap();
+            assert!(whole == damaged, "the part's last chunk was lost");
             // The other parts still read.
             assert_eq!(part(&mut zip, "b.xml").unwrap(), b"<b/>");
         });
