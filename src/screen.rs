@@ -1880,10 +1880,13 @@ impl<'q> BatchSender<'q> {
 }
 
 impl Drop for BatchSender<'_> {
-    /// A reader gone without its last message (it panicked) ends its file for the thread
-    /// taking its rows.
+    /// A reader gone without its last message ends its file for the thread taking its
+    /// rows. Not while a panic unwinds: the reader catches it and says why in the file's
+    /// last message, which must not come after the file is closed.
     fn drop(&mut self) {
-        self.queues.close(self.input);
+        if !std::thread::panicking() {
+            self.queues.close(self.input);
+        }
     }
 }
 

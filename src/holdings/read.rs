@@ -730,6 +730,8 @@ const SHEET_AHEAD_BATCHES: usize = 24;
 enum AheadMsg {
     Rows(Arc<TableHeader>, PackedRows),
     Done(SheetRead),
+    /// Its reading panicked: the panic goes on where the rows are given.
+    Panicked(Box<dyn std::any::Any + Send>),
 }
 
 /// The [`RowSink`] of a sheet read ahead of its turn: its rows go down a channel, in
@@ -824,8 +826,10 @@ fn read_sheets_at_once<RS: Read + Seek>(
         for _ in 1..readers {
             scope.spawn(|| {
                 // A reader that cannot open the workbook takes no sheet.
-                let Some(mut other) = again().and_then(|file| open_sheets(file, format).ok())
-                else {
+                let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    again().and_then(|file| open_sheets(file, format).ok())
+                }));
+                let Ok(Some(mut other)) = opened else {
                     return;
                 };
                 loop {
@@ -841,22 +845,20 @@ fn read_sheets_at_once<RS: Read + Seek>(
                         pending: None,
                     };
                     // A sheet whose reading panics (a malformed sheet can make a parser
-                    // panic) is reported as unreadable, like any other fault.
+                    // panic) makes the workbook's reading panic where its rows are given,
+                    // as when this thread reads it: the file is then unreadable, whatever
+                    // the thread that met the fault.
                     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         let read = read_sheet(&mut other, &sheets[k], opts, Some(&mut ahead));
                         ahead.flush();
                         read
-                    }))
-                    .unwrap_or_else(|_| SheetRead {
-                        table: None,
-                        skipped: vec![SkippedSheet {
-                            sheet: sheets[k].clone(),
-                            reason: "unreadable: the sheet could not be read (is it corrupt?)"
-                                .into(),
-                        }],
-                    });
+                    }));
+                    let (msg, go_on) = match read {
+                        Ok(read) => (AheadMsg::Done(read), true),
+                        Err(panic) => (AheadMsg::Panicked(panic), false),
+                    };
                     // Nobody to give it to: the workbook's reading stopped.
-                    if tx.send(AheadMsg::Done(read)).is_err() {
+                    if tx.send(msg).is_err() || !go_on {
                         break;
                     }
                 }
@@ -870,6 +872,7 @@ fn read_sheets_at_once<RS: Read + Seek>(
                         sink.packed_rows(Some(&sheets[k]), &header, &mut rows);
                     }
                     AheadMsg::Done(read) => return read,
+                    AheadMsg::Panicked(panic) => std::panic::resume_unwind(panic),
                 }
             }
             // Its reader stopped without a word (it cannot: it sends Done even when the
