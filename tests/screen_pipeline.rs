@@ -50,6 +50,22 @@ fn book(path: &Path, rows: usize) {
     std::fs::write(path, text).unwrap();
 }
 
+/// Text that does not compress (base64 letters from a xorshift), `len` characters, going on
+/// from `state`.
+fn noise(state: &mut u64, len: usize) -> String {
+    (0..len)
+        .map(|_| {
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            char::from(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                    [(*state % 64) as usize],
+            )
+        })
+        .collect()
+}
+
 fn run(inputs: Vec<PathBuf>, keep: Keep, threads: usize) -> ScreenReport {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -412,17 +428,7 @@ fn a_workbook_over_four_megabytes_reads_through_its_inflating_thread_as_a_small_
             ws.write_string(r, 1, isin).unwrap();
             ws.write_number(r, 2, f64::from(i)).unwrap();
             // Notes that do not compress, to pass 4 MB.
-            let note: String = (0..if notes { 2_400 } else { 8 })
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    char::from(
-                        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-                            [(x % 64) as usize],
-                    )
-                })
-                .collect();
+            let note = noise(&mut x, if notes { 2_400 } else { 8 });
             ws.write_string(r, 3, note).unwrap();
         }
         wb.save(path).unwrap();
@@ -468,19 +474,6 @@ fn the_sheets_of_a_large_workbook_read_at_once_give_what_one_after_the_other_giv
     let path = dir.path().join("sheets.xlsx");
     let mut wb = Workbook::new();
     let mut x = 0x2545_F491_4F6C_DD1Du64;
-    let mut noise = |len: usize| -> String {
-        (0..len)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                char::from(
-                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-                        [(x % 64) as usize],
-                )
-            })
-            .collect()
-    };
     // Sheets of different lengths (one over a batch), a sheet with no table between them,
     // and an empty one last.
     for (k, (name, rows)) in [
@@ -497,7 +490,7 @@ fn the_sheets_of_a_large_workbook_read_at_once_give_what_one_after_the_other_giv
         let ws = wb.add_worksheet_with_constant_memory().unwrap();
         ws.set_name(name).unwrap();
         if name == "Read me" {
-            ws.write_string(0, 0, noise(3_000)).unwrap();
+            ws.write_string(0, 0, noise(&mut x, 3_000)).unwrap();
             continue;
         }
         if rows == 0 {
@@ -518,7 +511,7 @@ fn the_sheets_of_a_large_workbook_read_at_once_give_what_one_after_the_other_giv
             ws.write_number(r, 2, f64::from(i)).unwrap();
             // Notes that do not compress, to pass 4 MB; two sheets over 16 MB inflated,
             // which is what is worth a reader of its own.
-            let mut note = noise(if i < 800 { 2_400 } else { 4 });
+            let mut note = noise(&mut x, if i < 800 { 2_400 } else { 4 });
             match name {
                 "Asia" => note.push_str(&"x".repeat(2_000)),
                 "Hong Kong" => note.push_str(&"x".repeat(12_000)),

@@ -616,20 +616,16 @@ fn read_workbook<RS: Read + Seek>(
         .collect();
     let readers = opts.sheet_readers.min(sheets.len());
     let reads: Vec<SheetRead> = match (again, &mut sink) {
-        // xlsx and xlsb sheets are streamed: each reader streams its own.
-        (Some(again), Some(sink))
-            if readers > 1 && matches!(format, Format::Xlsx | Format::Xlsm | Format::Xlsb) =>
-        {
-            read_sheets_at_once(
-                &mut workbook,
-                &sheets,
-                format,
-                opts,
-                &mut **sink,
-                again,
-                readers,
-            )
-        }
+        // The caller offers other handles only for workbooks worth them (see `read_file`).
+        (Some(again), Some(sink)) if readers > 1 => read_sheets_at_once(
+            &mut workbook,
+            &sheets,
+            format,
+            opts,
+            &mut **sink,
+            again,
+            readers,
+        ),
         _ => sheets
             .iter()
             .map(|sheet| {
@@ -894,8 +890,6 @@ fn read_sheets_at_once<RS: Read + Seek>(
             if k >= n {
                 break;
             }
-            // This sheet's sender is dropped, so that nothing waits on it.
-            drop(senders[k].lock().ok().and_then(|mut s| s.take()));
             reads.push(read_sheet(workbook, &sheets[k], opts, Some(sink)));
         }
     });
