@@ -83,6 +83,11 @@ pub struct Resolution {
 /// one another are about n²/2⁹⁷ for n distinct names (below 10⁻¹⁵ for ten million),
 /// far below those of a memory fault; the seed keeps a name from being made to collide
 /// on purpose. A hundred thousand names take about 2 MB of table.
+///
+/// It also keeps the rows that resolved to nothing at all (no hit, no note, nothing
+/// unscreenable), by a 128-bit fingerprint of everything resolving reads of a row
+/// ([`RowIds`]): a row met again (the same security in another account) is clear without
+/// being resolved again. Up to [`NameCache::CLEAR_ROWS_MAX`] of them.
 #[derive(Debug, Default)]
 pub struct NameCache {
     /// The names as rows give them (trimmed).
@@ -90,6 +95,56 @@ pub struct NameCache {
     /// The normalised names ([`crate::names::NormName::key`]) of the names resolved.
     normalised: hashbrown::HashTable<NameSlot>,
     matches: Vec<NameMatch>,
+    /// Rows resolved to nothing ([`Resolution::default`]).
+    clear_rows: hashbrown::HashTable<RowPrint>,
+}
+
+/// The fingerprint of what resolving reads of a row (all of [`RowIds`]): its 128-bit
+/// XXH3 hash, seeded for the run. The odds that two different rows are taken for one
+/// another are about n²/2¹²⁹ for n distinct rows (below 10⁻²⁴ for a hundred million).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RowPrint {
+    place: u64,
+    more: u64,
+}
+
+impl RowPrint {
+    /// Rows whose texts take more bytes than this are not kept (they are resolved each
+    /// time).
+    const MAX_BYTES: usize = 480;
+
+    /// Each field written as a tag (absent or not), its length and its bytes, so that
+    /// different rows are different bytes.
+    fn of(row: &RowIds<'_>) -> Option<Self> {
+        let mut buf = [0u8; Self::MAX_BYTES];
+        let mut at = 0;
+        for field in [
+            row.isin,
+            row.cusip,
+            row.sedol,
+            row.figi,
+            row.ticker,
+            row.name,
+            row.issuer,
+            row.exchange,
+            row.country,
+        ] {
+            let bytes = field.map_or(&[][..], str::as_bytes);
+            let end = at + 3 + bytes.len();
+            if end > Self::MAX_BYTES {
+                return None;
+            }
+            buf[at] = u8::from(field.is_some());
+            buf[at + 1..at + 3].copy_from_slice(&(bytes.len() as u16).to_le_bytes());
+            buf[at + 3..end].copy_from_slice(bytes);
+            at = end;
+        }
+        let h = xxhash_rust::xxh3::xxh3_128_with_seed(&buf[..at], *PRINT_SEED);
+        Some(RowPrint {
+            place: h as u64,
+            more: (h >> 64) as u64,
+        })
+    }
 }
 
 /// A name of the cache: its fingerprint and its match's number (or [`NameCache::NONE`]).
@@ -213,6 +268,27 @@ impl NameCache {
         }
     }
 
+    /// At most this many clear rows are kept (about 32 MB of table).
+    pub const CLEAR_ROWS_MAX: usize = 1 << 20;
+
+    /// Whether a row with this fingerprint resolved to nothing.
+    fn is_clear_row(&self, print: RowPrint) -> bool {
+        self.clear_rows.find(print.place, |p| *p == print).is_some()
+    }
+
+    /// Keep a row that resolved to nothing.
+    fn keep_clear_row(&mut self, print: RowPrint) {
+        if self.clear_rows.len() < Self::CLEAR_ROWS_MAX && !self.is_clear_row(print) {
+            self.clear_rows
+                .insert_unique(print.place, print, |p| p.place);
+        }
+    }
+
+    /// Number of rows kept as resolving to nothing.
+    pub fn clear_rows_len(&self) -> usize {
+        self.clear_rows.len()
+    }
+
     /// Number of names.
     pub fn len(&self) -> usize {
         self.slots.len()
@@ -231,7 +307,15 @@ impl NameCache {
             slots,
             normalised,
             matches,
+            clear_rows,
         } = other;
+        let room = clear_rows
+            .len()
+            .min(Self::CLEAR_ROWS_MAX.saturating_sub(self.clear_rows.len()));
+        self.clear_rows.reserve(room, |p| p.place);
+        for print in clear_rows {
+            self.keep_clear_row(print);
+        }
         let mut matches: Vec<Option<NameMatch>> = matches.into_iter().map(Some).collect();
         // Where each of `other`'s matches went in this cache.
         let mut moved: Vec<Option<u32>> = vec![None; matches.len()];
@@ -339,10 +423,26 @@ pub fn resolve_row_learning(
     learned: &mut NameCache,
     th: &Thresholds,
 ) -> Resolution {
+    // A row met before that resolved to nothing resolves to nothing.
+    let print = RowPrint::of(row);
+    if let Some(print) = print
+        && (names.is_clear_row(print) || learned.is_clear_row(print))
+    {
+        return Resolution::default();
+    }
+    let keep = |learned: &mut NameCache, res: Resolution| {
+        if let Some(print) = print
+            && res == Resolution::default()
+        {
+            learned.keep_clear_row(print);
+        }
+        res
+    };
     let slots = [meaningful(row.issuer), meaningful(row.name)];
     let cached = slots.map(|n| n.map(|n| names.get(n)));
     if !cached.iter().any(|c| matches!(c, Some(None))) {
-        return resolve(index, row, cached, th);
+        let res = resolve(index, row, cached, th);
+        return keep(learned, res);
     }
     for (n, c) in slots.iter().zip(cached) {
         if let (Some(n), Some(None)) = (n, c)
@@ -351,9 +451,10 @@ pub fn resolve_row_learning(
             learned.learn(index, names, n);
         }
     }
-    let learned = &*learned;
-    let cached = slots.map(|n| n.map(|n| names.get(n).or_else(|| learned.get(n))));
-    resolve(index, row, cached, th)
+    let known = &*learned;
+    let cached = slots.map(|n| n.map(|n| names.get(n).or_else(|| known.get(n))));
+    let res = resolve(index, row, cached, th);
+    keep(learned, res)
 }
 
 /// Resolve one row whose names were looked up (`cached`; a name not found matches
@@ -915,6 +1016,97 @@ mod tests {
         );
         let m = after.get("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.");
         assert_eq!(m.flatten().map(|m| m.name), Some(hik));
+    }
+
+    #[test]
+    fn rows_met_again_are_clear_only_when_they_are_the_same_row() {
+        let ix = index();
+        let th = Thresholds::default();
+        let (known, mut learned) = (NameCache::default(), NameCache::default());
+        let clear = RowIds {
+            isin: Some("US0378331005"),
+            ticker: Some("AAPL US"),
+            name: Some("Apple Inc"),
+            exchange: Some("NASDAQ"),
+            ..RowIds::default()
+        };
+        let first = resolve_row_learning(&ix, &clear, &known, &mut learned, &th);
+        assert_eq!(first, Resolution::default());
+        assert_eq!(learned.clear_rows_len(), 1);
+        // Met again: clear, not kept twice.
+        let again = resolve_row_learning(&ix, &clear, &known, &mut learned, &th);
+        assert_eq!(again, Resolution::default());
+        assert_eq!(learned.clear_rows_len(), 1);
+
+        // A row that differs in any one field is resolved: each of these points at a
+        // listed entity.
+        let listed = [
+            RowIds {
+                isin: Some("HK0941009539"),
+                ..clear
+            },
+            RowIds {
+                cusip: Some("16941M109"),
+                ..clear
+            },
+            RowIds {
+                ticker: Some("941 HK"),
+                ..clear
+            },
+            RowIds {
+                name: Some("China Mobile Limited"),
+                ..clear
+            },
+            RowIds {
+                issuer: Some("China Mobile Limited"),
+                ..clear
+            },
+        ];
+        for row in listed {
+            let res = resolve_row_learning(&ix, &row, &known, &mut learned, &th);
+            assert!(res.hit.is_some(), "{row:?}: {res:?}");
+        }
+        // The same texts in other fields are another row: a name that moves to the
+        // issuer column, an empty field and an absent one.
+        let moved = RowIds {
+            name: None,
+            issuer: Some("Apple Inc"),
+            ..clear
+        };
+        let empty = RowIds {
+            country: Some(""),
+            ..clear
+        };
+        for row in [moved, empty] {
+            assert_ne!(RowPrint::of(&row), RowPrint::of(&clear));
+        }
+
+        // A row with something to say (a wrong check digit) is not kept: its notes come
+        // back every time.
+        let noted = RowIds {
+            isin: Some("US0378331006"),
+            ..clear
+        };
+        for _ in 0..2 {
+            let res = resolve_row_learning(&ix, &noted, &known, &mut learned, &th);
+            assert!(res.hit.is_none() && !res.notes.is_empty(), "{res:?}");
+        }
+        assert_eq!(learned.clear_rows_len(), 1);
+
+        // Absorbed, the run knows the row; a row too long to keep is resolved each time.
+        let mut run = NameCache::default();
+        run.absorb(learned);
+        assert_eq!(run.clear_rows_len(), 1);
+        assert!(run.is_clear_row(RowPrint::of(&clear).unwrap()));
+        let long = "x".repeat(RowPrint::MAX_BYTES);
+        let long_row = RowIds {
+            name: Some(&long),
+            ..clear
+        };
+        assert_eq!(RowPrint::of(&long_row), None);
+        let mut fresh = NameCache::default();
+        let res = resolve_row_learning(&ix, &long_row, &run, &mut fresh, &th);
+        assert_eq!((res, fresh.clear_rows_len()), (Resolution::default(), 0));
     }
 
     fn entry(
