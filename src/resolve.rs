@@ -268,7 +268,8 @@ impl NameCache {
         }
     }
 
-    /// At most this many clear rows are kept (about 32 MB of table).
+    /// At most this many clear rows are kept (about 36 MB of table: 2^21 slots of 16
+    /// bytes and a control byte).
     pub const CLEAR_ROWS_MAX: usize = 1 << 20;
 
     /// Whether a row with this fingerprint resolved to nothing.
