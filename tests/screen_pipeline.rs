@@ -66,6 +66,32 @@ fn noise(state: &mut u64, len: usize) -> String {
         .collect()
 }
 
+/// A holdings table of `rows` data rows below the header Security, ISIN, Quantity, Notes:
+/// China Mobile (listed) where `listed(i)`, Apple otherwise; the quantity `i` and the notes
+/// `note(i)`.
+fn write_holdings(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    rows: u32,
+    listed: impl Fn(u32) -> bool,
+    mut note: impl FnMut(u32) -> String,
+) {
+    for (c, h) in ["Security", "ISIN", "Quantity", "Notes"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for i in 0..rows {
+        let r = i + 1;
+        let (security, isin) = if listed(i) {
+            ("China Mobile Ltd", "HK0941009539")
+        } else {
+            ("Apple Inc", "US0378331005")
+        };
+        ws.write_string(r, 0, security).unwrap();
+        ws.write_string(r, 1, isin).unwrap();
+        ws.write_number(r, 2, f64::from(i)).unwrap();
+        ws.write_string(r, 3, note(i)).unwrap();
+    }
+}
+
 fn run(inputs: Vec<PathBuf>, keep: Keep, threads: usize) -> ScreenReport {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -413,24 +439,14 @@ fn a_workbook_over_four_megabytes_reads_through_its_inflating_thread_as_a_small_
     let write = |path: &Path, notes: bool| {
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet_with_constant_memory().unwrap();
-        for (c, h) in ["Security", "ISIN", "Quantity", "Notes"].iter().enumerate() {
-            ws.write_string(0, c as u16, *h).unwrap();
-        }
         let mut x = 0x2545_F491_4F6C_DD1Du64;
-        for i in 0..3_000u32 {
-            let r = i + 1;
-            let (name, isin) = if i % 101 == 0 {
-                ("China Mobile Ltd", "HK0941009539")
-            } else {
-                ("Apple Inc", "US0378331005")
-            };
-            ws.write_string(r, 0, name).unwrap();
-            ws.write_string(r, 1, isin).unwrap();
-            ws.write_number(r, 2, f64::from(i)).unwrap();
-            // Notes that do not compress, to pass 4 MB.
-            let note = noise(&mut x, if notes { 2_400 } else { 8 });
-            ws.write_string(r, 3, note).unwrap();
-        }
+        // Notes that do not compress, to pass 4 MB.
+        write_holdings(
+            ws,
+            3_000,
+            |i| i % 101 == 0,
+            |_| noise(&mut x, if notes { 2_400 } else { 8 }),
+        );
         wb.save(path).unwrap();
     };
     let big = dir.path().join("big.xlsx");
@@ -496,29 +512,22 @@ fn the_sheets_of_a_large_workbook_read_at_once_give_what_one_after_the_other_giv
         if rows == 0 {
             continue;
         }
-        for (c, h) in ["Security", "ISIN", "Quantity", "Notes"].iter().enumerate() {
-            ws.write_string(0, c as u16, *h).unwrap();
-        }
-        for i in 0..rows {
-            let r = i + 1;
-            let (security, isin) = if (i + k as u32).is_multiple_of(97) {
-                ("China Mobile Ltd", "HK0941009539")
-            } else {
-                ("Apple Inc", "US0378331005")
-            };
-            ws.write_string(r, 0, security).unwrap();
-            ws.write_string(r, 1, isin).unwrap();
-            ws.write_number(r, 2, f64::from(i)).unwrap();
-            // Notes that do not compress, to pass 4 MB; two sheets over 16 MB inflated,
-            // which is what is worth a reader of its own.
-            let mut note = noise(&mut x, if i < 800 { 2_400 } else { 4 });
-            match name {
-                "Asia" => note.push_str(&"x".repeat(2_000)),
-                "Hong Kong" => note.push_str(&"x".repeat(12_000)),
-                _ => {}
-            }
-            ws.write_string(r, 3, note).unwrap();
-        }
+        // Notes that do not compress, to pass 4 MB; two sheets over 16 MB inflated, which
+        // is what is worth a reader of its own.
+        write_holdings(
+            ws,
+            rows,
+            |i| (i + k as u32).is_multiple_of(97),
+            |i| {
+                let mut note = noise(&mut x, if i < 800 { 2_400 } else { 4 });
+                match name {
+                    "Asia" => note.push_str(&"x".repeat(2_000)),
+                    "Hong Kong" => note.push_str(&"x".repeat(12_000)),
+                    _ => {}
+                }
+                note
+            },
+        );
     }
     wb.save(&path).unwrap();
     assert!(std::fs::metadata(&path).unwrap().len() > 4 << 20);
