@@ -96,14 +96,111 @@ pub struct NameCache {
     normalised: hashbrown::HashTable<NameSlot>,
     matches: Vec<NameMatch>,
     /// Rows resolved to nothing ([`Resolution::default`]).
-    clear_rows: hashbrown::HashTable<RowPrint>,
+    clear_rows: ClearRows,
+}
+
+/// The fingerprints of rows that resolved to nothing: an open-addressed table of bare
+/// fingerprints (linear probing, at most three quarters full), so that the slot a row's
+/// lookup starts at is known, and can be asked of memory, before the lookup.
+#[derive(Debug, Default)]
+struct ClearRows {
+    /// A power of two of slots (none before the first row), [`RowPrint::EMPTY`] where free.
+    slots: Vec<RowPrint>,
+    len: usize,
+}
+
+impl ClearRows {
+    /// Slots of a table's first growth.
+    const FIRST_SLOTS: usize = 64;
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Where the lookup of `print` starts (`slots` not empty).
+    #[inline]
+    fn home(&self, print: RowPrint) -> usize {
+        print.place as usize & (self.slots.len() - 1)
+    }
+
+    fn contains(&self, print: RowPrint) -> bool {
+        if self.slots.is_empty() || print == RowPrint::EMPTY {
+            return false;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(print);
+        loop {
+            let slot = self.slots[i];
+            if slot == print {
+                return true;
+            }
+            if slot == RowPrint::EMPTY {
+                return false;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Ask the processor for the slot the lookup of `print` starts at.
+    #[inline]
+    fn prefetch(&self, print: RowPrint) {
+        if !self.slots.is_empty() {
+            crate::util::prefetch_at(&self.slots[self.home(print)]);
+        }
+    }
+
+    /// Keep `print` (unless it is kept already).
+    fn insert(&mut self, print: RowPrint) {
+        if print == RowPrint::EMPTY {
+            return;
+        }
+        self.reserve(1);
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(print);
+        loop {
+            let slot = self.slots[i];
+            if slot == print {
+                return;
+            }
+            if slot == RowPrint::EMPTY {
+                self.slots[i] = print;
+                self.len += 1;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Make room for `more` fingerprints without growing again.
+    fn reserve(&mut self, more: usize) {
+        let wanted = self.len + more;
+        if wanted * 4 <= self.slots.len() * 3 {
+            return;
+        }
+        let mut size = self.slots.len().max(Self::FIRST_SLOTS);
+        while wanted * 4 > size * 3 {
+            size *= 2;
+        }
+        let old = std::mem::replace(&mut self.slots, vec![RowPrint::EMPTY; size]);
+        self.len = 0;
+        for print in old {
+            if print != RowPrint::EMPTY {
+                self.insert(print);
+            }
+        }
+    }
+
+    /// The fingerprints kept, in no order.
+    fn prints(&self) -> impl Iterator<Item = RowPrint> + '_ {
+        self.slots.iter().copied().filter(|p| *p != RowPrint::EMPTY)
+    }
 }
 
 /// The fingerprint of what resolving reads of a row (all of [`RowIds`]): its 128-bit
 /// XXH3 hash, seeded for the run. The odds that two different rows are taken for one
 /// another are about n²/2¹²⁹ for n distinct rows (below 10⁻²⁴ for a hundred million).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct RowPrint {
+pub struct RowPrint {
     place: u64,
     more: u64,
 }
@@ -113,9 +210,15 @@ impl RowPrint {
     /// time).
     const MAX_BYTES: usize = 480;
 
+    /// A free slot of [`ClearRows`] (a row with this fingerprint, one in 2¹²⁸, is never
+    /// kept).
+    const EMPTY: RowPrint = RowPrint { place: 0, more: 0 };
+
+    /// The fingerprint of `row`; `None` when its texts are too long to keep the row.
+    ///
     /// Each field written as a tag (absent or not), its length and its bytes, so that
     /// different rows are different bytes.
-    fn of(row: &RowIds<'_>) -> Option<Self> {
+    pub fn of(row: &RowIds<'_>) -> Option<Self> {
         let mut buf = [0u8; Self::MAX_BYTES];
         let mut at = 0;
         for field in [
@@ -268,20 +371,26 @@ impl NameCache {
         }
     }
 
-    /// At most this many clear rows are kept (about 36 MB of table: 2^21 slots of 16
-    /// bytes and a control byte).
+    /// At most this many clear rows are kept (32 MB of table: 2^21 slots of 16 bytes).
     pub const CLEAR_ROWS_MAX: usize = 1 << 20;
 
     /// Whether a row with this fingerprint resolved to nothing.
     fn is_clear_row(&self, print: RowPrint) -> bool {
-        self.clear_rows.find(print.place, |p| *p == print).is_some()
+        self.clear_rows.contains(print)
+    }
+
+    /// Ask the processor for the memory where the lookup of a row with this fingerprint
+    /// ([`Self::is_clear_row`]) starts: a hint, so that looking it up a little later does
+    /// not wait on memory.
+    #[inline]
+    pub fn prefetch_clear_row(&self, print: RowPrint) {
+        self.clear_rows.prefetch(print);
     }
 
     /// Keep a row that resolved to nothing.
     fn keep_clear_row(&mut self, print: RowPrint) {
-        if self.clear_rows.len() < Self::CLEAR_ROWS_MAX && !self.is_clear_row(print) {
-            self.clear_rows
-                .insert_unique(print.place, print, |p| p.place);
+        if self.clear_rows.len() < Self::CLEAR_ROWS_MAX {
+            self.clear_rows.insert(print);
         }
     }
 
@@ -313,8 +422,8 @@ impl NameCache {
         let room = clear_rows
             .len()
             .min(Self::CLEAR_ROWS_MAX.saturating_sub(self.clear_rows.len()));
-        self.clear_rows.reserve(room, |p| p.place);
-        for print in clear_rows {
+        self.clear_rows.reserve(room);
+        for print in clear_rows.prints() {
             self.keep_clear_row(print);
         }
         let mut matches: Vec<Option<NameMatch>> = matches.into_iter().map(Some).collect();
@@ -424,8 +533,22 @@ pub fn resolve_row_learning(
     learned: &mut NameCache,
     th: &Thresholds,
 ) -> Resolution {
+    resolve_printed_row(index, row, RowPrint::of(row), names, learned, th)
+}
+
+/// [`resolve_row_learning`] for a row whose fingerprint was taken ahead
+/// ([`RowPrint::of`], `print`: the same row's), e.g. to ask for the memo's slot
+/// ([`NameCache::prefetch_clear_row`]) while the row before it is resolved.
+pub fn resolve_printed_row(
+    index: &ListIndex,
+    row: &RowIds<'_>,
+    print: Option<RowPrint>,
+    names: &NameCache,
+    learned: &mut NameCache,
+    th: &Thresholds,
+) -> Resolution {
+    debug_assert_eq!(print, RowPrint::of(row));
     // A row met before that resolved to nothing resolves to nothing.
-    let print = RowPrint::of(row);
     if let Some(print) = print
         && (names.is_clear_row(print) || learned.is_clear_row(print))
     {
@@ -1017,6 +1140,39 @@ mod tests {
         );
         let m = after.get("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.");
         assert_eq!(m.flatten().map(|m| m.name), Some(hik));
+    }
+
+    #[test]
+    fn clear_rows_table_keeps_every_print_through_its_growth() {
+        let print = |i: u64| RowPrint {
+            // Places that share their low bits, so that rows collide and probe on.
+            place: i << 40 | (i % 3),
+            more: i.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        };
+        let mut rows = ClearRows::default();
+        assert!(!rows.contains(print(1)));
+        rows.prefetch(print(1));
+        for i in 1..=5_000 {
+            rows.insert(print(i));
+            rows.insert(print(i));
+        }
+        assert_eq!(rows.len(), 5_000);
+        assert!(rows.len() * 4 <= rows.slots.len() * 3);
+        assert!((1..=5_000).all(|i| rows.contains(print(i))));
+        // Same place, another fingerprint: not kept.
+        let other = RowPrint {
+            more: print(7).more ^ 1,
+            ..print(7)
+        };
+        assert!(!rows.contains(other));
+        assert!(!rows.contains(print(5_001)));
+        // The free slot's value is never taken for a row.
+        rows.insert(RowPrint::EMPTY);
+        assert!(!rows.contains(RowPrint::EMPTY));
+        assert_eq!(rows.len(), 5_000);
+        let mut all: Vec<RowPrint> = rows.prints().collect();
+        all.sort_by_key(|p| p.place);
+        assert_eq!(all.len(), 5_000);
     }
 
     #[test]

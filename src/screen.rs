@@ -31,7 +31,8 @@ use crate::report::{
     ScreenReport, SettingsInfo, SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
 };
 use crate::resolve::{
-    Hit, NameCache, Resolution, Strength, Thresholds, resolve_row, resolve_row_learning, row_names,
+    Hit, NameCache, Resolution, RowPrint, Strength, Thresholds, resolve_printed_row, resolve_row,
+    row_names,
 };
 use crate::rules::{ListingDates, judge, judge_trade, parse_side};
 use crate::util::CompensatedSum;
@@ -1346,31 +1347,38 @@ impl<'a, 'r> PackedContext<'a, 'r> {
         at: usize,
     ) -> Screened<'r> {
         let (rows, i) = self.locate(at);
-        self.judge(
-            index,
-            names,
-            learned,
-            read_packed_row_for_screening(rows, i, self.header),
-            || read_packed_row(rows, i, self.header),
-        )
+        let read = read_packed_row_for_screening(rows, i, self.header);
+        let print = print_of(&read);
+        self.judge(index, names, learned, &read, print, || {
+            read_packed_row(rows, i, self.header)
+        })
     }
 
     /// Resolve and judge a row as read for screening (`read`: what screening needs
-    /// first); `whole` reads the whole row, for a position that is made.
+    /// first; `print`: its fingerprint, [`print_of`]); `whole` reads the whole row, for a
+    /// position that is made.
     fn judge<'t>(
         &self,
         index: &ListIndex,
         names: &NameCache,
         learned: &mut NameCache,
-        read: RowRead<HoldingRowRef<'t>>,
+        read: &RowRead<HoldingRowRef<'t>>,
+        print: Option<RowPrint>,
         whole: impl FnOnce() -> RowRead<HoldingRowRef<'t>>,
     ) -> Screened<'t> {
         // (Borrowed where it lies: the row is a few hundred bytes.)
         let row = match read {
-            RowRead::Data(ref row) => row,
-            RowRead::Ignored(ignored) => return Screened::Ignored(ignored),
+            RowRead::Data(row) => row,
+            RowRead::Ignored(ignored) => return Screened::Ignored(ignored.clone()),
         };
-        let res = resolve_row_learning(index, &row.ids(), names, learned, &self.opts.thresholds);
+        let res = resolve_printed_row(
+            index,
+            &row.ids(),
+            print,
+            names,
+            learned,
+            &self.opts.thresholds,
+        );
         // A holding that nothing points at is clear: counted, no position made.
         if res.hit.is_none() && res.unscreenable.is_none() {
             return Screened::Counted(Counted {
@@ -1430,7 +1438,57 @@ impl<'a, 'r> PackedContext<'a, 'r> {
         j: usize,
     ) -> Option<Vec<Screened<'static>>> {
         let mut run = ScreenedRun::default();
+        // A line is judged once the next one is read: its memo slot, asked of memory
+        // when it was read, has arrived by then (a lookup in the run's table of clear
+        // rows is otherwise a wait on memory for most rows). Two lines in turn, each
+        // read where it stays until it is judged.
+        let mut lines: [LineAhead; 2] = Default::default();
+        // The one the next line goes to (the other may wait to be judged).
+        let mut next = 0;
+        let judge_line =
+            |ahead: &mut LineAhead<'_>, learned: &mut NameCache, run: &mut ScreenedRun| {
+                let Some(read) = &ahead.read else {
+                    return;
+                };
+                let fields = TextFields {
+                    text: ahead.text,
+                    ends: &ahead.ends,
+                    gap: 1,
+                };
+                let line = ahead.line;
+                run.push(self.judge(index, names, learned, read, ahead.print, || {
+                    read_text_row(line, fields, self.header, false)
+                }));
+                ahead.read = None;
+            };
         let text = chunk.each_record(j, true, |line, record| {
+            if let Record::Line {
+                text: Some(text),
+                ends,
+                ..
+            } = record
+            {
+                let this = &mut lines[next];
+                this.line = line;
+                this.text = text;
+                this.ends.clear();
+                this.ends.extend_from_slice(ends);
+                let read = this.read.insert(read_text_row(
+                    line,
+                    TextFields { text, ends, gap: 1 },
+                    self.header,
+                    true,
+                ));
+                this.print = print_of(read);
+                if let Some(print) = this.print {
+                    names.prefetch_clear_row(print);
+                }
+                next ^= 1;
+                judge_line(&mut lines[next], learned, &mut run);
+                return;
+            }
+            // Anything else is judged in its turn, after the line waiting.
+            judge_line(&mut lines[next ^ 1], learned, &mut run);
             let (text, ends, gap) = match record {
                 Record::Line { text, ends, .. } => (text, ends, 1),
                 Record::Fields { text, ends, .. } => (text, ends, 0),
@@ -1438,13 +1496,11 @@ impl<'a, 'r> PackedContext<'a, 'r> {
             let screened = match text {
                 Some(text) => {
                     let fields = TextFields { text, ends, gap };
-                    self.judge(
-                        index,
-                        names,
-                        learned,
-                        read_text_row(line, fields, self.header, true),
-                        || read_text_row(line, fields, self.header, false),
-                    )
+                    let read = read_text_row(line, fields, self.header, true);
+                    let print = print_of(&read);
+                    self.judge(index, names, learned, &read, print, || {
+                        read_text_row(line, fields, self.header, false)
+                    })
                 }
                 // Not reached for a piece that is text; read as the packed route reads
                 // it (each field decoded) rather than lost.
@@ -1466,7 +1522,29 @@ impl<'a, 'r> PackedContext<'a, 'r> {
             // A clear row is counted where it lies; only what is kept is owned.
             run.push(screened);
         });
+        judge_line(&mut lines[next ^ 1], learned, &mut run);
         text.then(|| run.finish())
+    }
+}
+
+/// A line of text read for screening and not judged yet, when `read` holds it
+/// ([`PackedContext::screen_text_piece`]): its texts borrowed from the chunk, its field
+/// ends copied.
+#[derive(Default)]
+struct LineAhead<'t> {
+    line: u32,
+    text: &'t str,
+    ends: Vec<usize>,
+    read: Option<RowRead<HoldingRowRef<'t>>>,
+    print: Option<RowPrint>,
+}
+
+/// The fingerprint of a row read for screening ([`RowPrint::of`]); none for an ignored
+/// row.
+fn print_of(read: &RowRead<HoldingRowRef<'_>>) -> Option<RowPrint> {
+    match read {
+        RowRead::Data(row) => RowPrint::of(&row.ids()),
+        RowRead::Ignored(_) => None,
     }
 }
 

@@ -149,16 +149,22 @@ mod write_tests {
 /// two shared strings later, the text has arrived.
 #[inline(always)]
 pub fn prefetch(text: &str) {
+    prefetch_at(text.as_ptr());
+}
+
+/// Asks the processor to start loading the memory at `place` (see [`prefetch`]).
+#[inline(always)]
+pub fn prefetch_at<T>(place: *const T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: PREFETCHT0 is a hint: it never faults, whatever the address, and changes no
     // state the program can see. SSE, which it belongs to, is part of every x86_64
     // processor.
     unsafe {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>(text.as_ptr().cast());
+        _mm_prefetch::<_MM_HINT_T0>(place.cast());
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = text;
+    let _ = place;
 }
 
 /// `s.trim()`, answering at once for the usual text that starts and ends with a visible

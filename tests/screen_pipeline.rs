@@ -621,3 +621,64 @@ fn long_csv_read_in_parallel_pieces_matches_a_whole_read() {
             .any(|(_, n)| n.as_deref() == Some("China Mobile\r\nLtd 59984"))
     );
 }
+
+#[test]
+fn csv_screened_as_it_is_parsed_keeps_every_row_in_its_place() {
+    // A UTF-8 book screened in one pass (only what needs attention kept): lines judged one
+    // behind the line being read, records with quotes, blank lines, totals and repeated
+    // headers between them. What it keeps, and where, is what a run keeping every position
+    // finds.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quoted.csv");
+    let header = "Account,Security,ISIN,Quantity\n";
+    let mut text = format!("Holdings\n{header}");
+    for i in 0..40_000u32 {
+        let line = match i % 19 {
+            0 => format!("A{i},\"China Mobile, Ltd {i}\",HK0941009539,{i}\n"),
+            1 => format!("A{i},China Mobile Ltd,HK0941009539,{i}\n"),
+            2 => "\n".to_string(),
+            3 => format!("A{i},\"Apple \"\"5\"\" Inc\",US0378331005,{i}\n"),
+            4 => format!("A{i},Hikvision,,{i}\n"),
+            5 => "Total,,,\n".to_string(),
+            6 if i % 3 == 0 => header.to_string(),
+            7 => format!("A{i},China Mobile Ltd,HK0941009539,{i}\n"),
+            8 => format!("A{i},\"China Mobile Ltd\",,{i}\n"),
+            9 => format!("A{i},Apple Inc,US0378331006,{i}\n"),
+            _ => format!("A{i},Apple Inc,US0378331005,{i}\n"),
+        };
+        text.push_str(&line);
+    }
+    assert!(text.len() > 1 << 20);
+    std::fs::write(&path, &text).unwrap();
+    let all = run(vec![path.clone()], Keep::All, 2);
+    let attention: Vec<_> = all
+        .positions
+        .iter()
+        .filter(|p| p.status != Status::Clear)
+        .cloned()
+        .collect();
+    for threads in [1, 2] {
+        let some = run(vec![path.clone()], Keep::Attention, threads);
+        assert_eq!(some.positions, attention);
+        assert_eq!(
+            serde_json::to_value(&some.inputs).unwrap(),
+            serde_json::to_value(&all.inputs).unwrap()
+        );
+        assert_eq!(some.summary.positions, all.positions.len());
+    }
+    // Each kind of row is there: listed by quoted and plain lines, a wrong check digit
+    // noted, rows ignored.
+    let at = |row: u32| all.positions.iter().find(|p| p.row == row);
+    // Data rows start on line 3: i = 19 is line 22.
+    assert_eq!(at(22).map(|p| p.status), Some(Status::Prohibited));
+    assert_eq!(at(23).map(|p| p.status), Some(Status::Prohibited));
+    assert!(at(24).is_none());
+    // A listed line right before a listed record with quotes, each in its place.
+    assert_eq!(at(29).map(|p| p.status), Some(Status::Prohibited));
+    assert_eq!(at(30).map(|p| p.status), Some(Status::Prohibited));
+    let noted = at(31).unwrap();
+    assert!(!noted.notes.is_empty(), "{noted:?}");
+    assert_eq!(noted.status, Status::Clear, "{noted:?}");
+    let ignored = &all.inputs[0].tables[0].ignored;
+    assert!(ignored.len() > 2_000, "{}", ignored.len());
+}

@@ -173,7 +173,7 @@ pub fn read_packed_row_for_screening<'a>(
 #[inline]
 pub fn read_text_row<'a>(
     number: u32,
-    fields: TextFields<'a>,
+    fields: TextFields<'a, '_>,
     header: &TableHeader,
     screening: bool,
 ) -> RowRead<HoldingRowRef<'a>> {
@@ -206,13 +206,13 @@ fn read_row_ref<'a>(
 /// `gap` bytes after the end of the one before (1 for a line split at its delimiters,
 /// 0 for fields that follow one another, as csv-core writes them).
 #[derive(Debug, Clone, Copy)]
-pub struct TextFields<'a> {
+pub struct TextFields<'a, 'e> {
     pub text: &'a str,
-    pub ends: &'a [usize],
+    pub ends: &'e [usize],
     pub gap: usize,
 }
 
-impl<'a> RowCells<'a> for TextFields<'a> {
+impl<'a> RowCells<'a> for TextFields<'a, '_> {
     fn len(&self) -> usize {
         self.ends.len()
     }

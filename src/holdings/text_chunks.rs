@@ -118,7 +118,7 @@ impl TextChunk {
     }
 
     /// Add a record of this chunk ([`Self::each_record`]) to `rows` as row `line`.
-    pub fn pack_record(&self, line: u32, record: Record<'_>, rows: &mut PackedRows) {
+    pub fn pack_record(&self, line: u32, record: Record<'_, '_>, rows: &mut PackedRows) {
         match record {
             Record::Line {
                 text: Some(text),
@@ -145,7 +145,14 @@ impl TextChunk {
     /// quotes is split at the delimiter as it is (what csv-core makes of it); a record
     /// with quotes is parsed by csv-core. With `text_only`, nothing is given of a piece
     /// that is not text as it is (UTF-8, or ASCII in a single-byte encoding): false.
-    pub fn each_record(&self, j: usize, text_only: bool, f: impl FnMut(u32, Record<'_>)) -> bool {
+    /// A line's texts (`bytes`, `text`) are the chunk's, and outlive the call; its field
+    /// ends, and all of a record csv-core read, are only lent for the call.
+    pub fn each_record<'t>(
+        &'t self,
+        j: usize,
+        text_only: bool,
+        f: impl FnMut(u32, Record<'t, '_>),
+    ) -> bool {
         PARSER.with(|cell| {
             let mut cell = cell.borrow_mut();
             let parser = match &mut *cell {
@@ -162,12 +169,12 @@ impl TextChunk {
         })
     }
 
-    fn each_record_with(
-        &self,
+    fn each_record_with<'t>(
+        &'t self,
         j: usize,
         text_only: bool,
         parser: &mut csv_core::Reader,
-        mut f: impl FnMut(u32, Record<'_>),
+        mut f: impl FnMut(u32, Record<'t, '_>),
     ) -> bool {
         const BOM: &[u8] = b"\xEF\xBB\xBF";
         let (Some(text), Some(&(_, first_line))) = (self.piece_bytes(j), self.pieces.get(j)) else {
@@ -270,20 +277,21 @@ impl TextChunk {
 }
 
 /// A record of a piece, as [`TextChunk::each_record`] gives it.
-pub enum Record<'t> {
+/// `'t` is the chunk's text, `'s` what is lent for one record.
+pub enum Record<'t, 's> {
     /// A line without quotes: its bytes (the same as `text` when the piece is text as it
     /// is), and where each field ends (the delimiters' offsets, then the line's length).
     Line {
         bytes: &'t [u8],
         text: Option<&'t str>,
-        ends: &'t [usize],
+        ends: &'s [usize],
     },
     /// A record csv-core read: its fields' bytes one after the other (the same as `text`
     /// when the piece is text as it is), and where each field ends.
     Fields {
-        bytes: &'t [u8],
-        text: Option<&'t str>,
-        ends: &'t [usize],
+        bytes: &'s [u8],
+        text: Option<&'s str>,
+        ends: &'s [usize],
     },
 }
 
