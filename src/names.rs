@@ -279,7 +279,7 @@ const INDUSTRY_WORDS: &[&str] = &[
 ];
 
 /// Highest score of a name that shares only an industry word with a list name and
-/// differs from it on both sides (see [`INDUSTRY_WORDS`]): under the default review
+/// differs from it on both sides (see `INDUSTRY_WORDS`): under the default review
 /// threshold.
 pub const INDUSTRY_WORD_ONLY: f64 = 0.7;
 

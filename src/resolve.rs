@@ -8,6 +8,7 @@
 //! never prohibits: it asks for review.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::holdings::RowIds;
 use crate::ident::market_from_country;
@@ -84,10 +85,11 @@ pub struct Resolution {
 /// far below those of a memory fault; the seed keeps a name from being made to collide
 /// on purpose. A hundred thousand names take about 2 MB of table.
 ///
-/// It also keeps the rows that resolved to nothing at all (no hit, no note, nothing
-/// unscreenable), by a 128-bit fingerprint of everything resolving reads of a row
-/// ([`RowIds`]): a row met again (the same security in another account) is clear without
-/// being resolved again. Up to [`NameCache::CLEAR_ROWS_MAX`] of them.
+/// The run's cache also keeps the rows that resolved to nothing at all (no hit, no note,
+/// nothing unscreenable), by a 128-bit fingerprint of everything resolving reads of a row
+/// ([`RowIds`]), in a table its workers share ([`NameCache::remember_clear_rows`]): a row
+/// met again (the same security in another account) is clear without being resolved
+/// again.
 #[derive(Debug, Default)]
 pub struct NameCache {
     /// The names as rows give them (trimmed).
@@ -96,104 +98,150 @@ pub struct NameCache {
     normalised: hashbrown::HashTable<NameSlot>,
     matches: Vec<NameMatch>,
     /// Rows resolved to nothing ([`Resolution::default`]).
-    clear_rows: ClearRows,
+    clear_rows: std::sync::Arc<ClearRows>,
 }
 
-/// The fingerprints of rows that resolved to nothing: an open-addressed table of bare
-/// fingerprints (linear probing, at most three quarters full), so that the slot a row's
-/// lookup starts at is known, and can be asked of memory, before the lookup.
+/// The fingerprints of rows that resolved to nothing, shared by a run's workers: a worker
+/// keeps a row it finds clear straight in it, and every worker looks rows up in it, at once
+/// (nothing is merged between batches while the workers wait). An open-addressed table
+/// (linear probing) made once for the run, whose slot for a fingerprint is known before
+/// the lookup, so that it can be asked of memory ahead ([`Self::prefetch`]). A row is kept
+/// at most [`Self::MAX_PROBE`] slots from its home slot; a row that finds no free slot so
+/// near is not kept (it is resolved each time it comes, as without the table).
+///
+/// A slot is two words: the fingerprint's `place`, claimed from 0 (free) by the one worker
+/// that keeps it, then its `more`, written once by that worker. A lookup that meets a slot
+/// whose `more` is not written yet takes it for another row: at worst a row is resolved
+/// again. A fingerprint with a word 0 (one row in 2⁶³) is never kept.
 #[derive(Debug, Default)]
 struct ClearRows {
-    /// A power of two of slots (none before the first row), [`RowPrint::EMPTY`] where free.
-    slots: Vec<RowPrint>,
-    len: usize,
+    /// Two words a slot, a power of two of slots (none: nothing is kept).
+    words: Box<[AtomicU64]>,
 }
 
 impl ClearRows {
-    /// Slots of a table's first growth.
-    const FIRST_SLOTS: usize = 64;
+    /// How far from its home slot a row may be kept (and is looked for).
+    const MAX_PROBE: usize = 32;
 
-    fn len(&self) -> usize {
-        self.len
+    /// A table of `slots` slots (a power of two), all free. Its memory is asked of the
+    /// system zeroed: pages are only mapped when a row is kept in them.
+    fn with_slots(slots: usize) -> Self {
+        assert!(slots.is_power_of_two());
+        let words = slots * 2;
+        let Ok(layout) = std::alloc::Layout::array::<AtomicU64>(words) else {
+            return ClearRows::default();
+        };
+        // SAFETY: the layout is that of `words` AtomicU64s (non-zero in size); AtomicU64
+        // has the size, alignment and bit validity of u64, for which all zero bytes are 0,
+        // so the zeroed allocation is `words` initialised atomics, owned by the box (which
+        // frees it with the same layout).
+        let words = unsafe {
+            let at = std::alloc::alloc_zeroed(layout).cast::<AtomicU64>();
+            if at.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            Box::from_raw(std::ptr::slice_from_raw_parts_mut(at, words))
+        };
+        ClearRows { words }
     }
 
-    /// Where the lookup of `print` starts (`slots` not empty).
-    #[inline]
-    fn home(&self, print: RowPrint) -> usize {
-        print.place as usize & (self.slots.len() - 1)
+    fn slots(&self) -> usize {
+        self.words.len() / 2
+    }
+
+    /// Whether a fingerprint can be kept (neither word is the free slot's 0).
+    fn keepable(print: RowPrint) -> bool {
+        print.place != 0 && print.more != 0
+    }
+
+    /// The slots a fingerprint may be in, from its home slot on (none without a table).
+    fn probe(&self, print: RowPrint) -> impl Iterator<Item = usize> + use<> {
+        let slots = self.slots();
+        let home = print.place as usize & slots.wrapping_sub(1);
+        (0..Self::MAX_PROBE.min(slots)).map(move |k| (home + k) & (slots - 1))
     }
 
     fn contains(&self, print: RowPrint) -> bool {
-        if self.slots.is_empty() || print == RowPrint::EMPTY {
+        if !Self::keepable(print) {
             return false;
         }
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(print);
-        loop {
-            let slot = self.slots[i];
-            if slot == print {
-                return true;
-            }
-            if slot == RowPrint::EMPTY {
+        for i in self.probe(print) {
+            let place = self.words[2 * i].load(Ordering::Acquire);
+            if place == 0 {
                 return false;
             }
-            i = (i + 1) & mask;
+            if place == print.place && self.words[2 * i + 1].load(Ordering::Acquire) == print.more {
+                return true;
+            }
         }
+        false
     }
 
     /// Ask the processor for the slot the lookup of `print` starts at.
     #[inline]
     fn prefetch(&self, print: RowPrint) {
-        if !self.slots.is_empty() {
-            crate::util::prefetch_at(&self.slots[self.home(print)]);
+        if let Some(i) = self.probe(print).next() {
+            crate::util::prefetch_at(&self.words[2 * i]);
         }
     }
 
-    /// Keep `print` (unless it is kept already).
-    fn insert(&mut self, print: RowPrint) {
-        if print == RowPrint::EMPTY {
+    /// Keep `print` (unless it is kept already, or there is no room near its home slot).
+    fn insert(&self, print: RowPrint) {
+        if !Self::keepable(print) {
             return;
         }
-        self.reserve(1);
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(print);
-        loop {
-            let slot = self.slots[i];
-            if slot == print {
-                return;
-            }
-            if slot == RowPrint::EMPTY {
-                self.slots[i] = print;
-                self.len += 1;
-                return;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// Make room for `more` fingerprints without growing again.
-    fn reserve(&mut self, more: usize) {
-        let wanted = self.len + more;
-        if wanted * 4 <= self.slots.len() * 3 {
-            return;
-        }
-        let mut size = self.slots.len().max(Self::FIRST_SLOTS);
-        while wanted * 4 > size * 3 {
-            size *= 2;
-        }
-        let old = std::mem::replace(&mut self.slots, vec![RowPrint::EMPTY; size]);
-        self.len = 0;
-        for print in old {
-            if print != RowPrint::EMPTY {
-                self.insert(print);
+        for i in self.probe(print) {
+            match self.words[2 * i].compare_exchange(
+                0,
+                print.place,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    self.words[2 * i + 1].store(print.more, Ordering::Release);
+                    return;
+                }
+                Err(place) if place == print.place => {
+                    let more = self.words[2 * i + 1].load(Ordering::Acquire);
+                    // Kept already, or being kept (by another worker, which may be
+                    // keeping another row of the same place: then this one is not kept).
+                    if more == print.more || more == 0 {
+                        return;
+                    }
+                }
+                Err(_) => {}
             }
         }
     }
 
-    /// The fingerprints kept, in no order.
-    fn prints(&self) -> impl Iterator<Item = RowPrint> + '_ {
-        self.slots.iter().copied().filter(|p| *p != RowPrint::EMPTY)
+    /// Write to each page of the table (leaving what it holds as it is), so that the
+    /// system maps it. A page first read, as a lookup in a fresh table reads it, is
+    /// mapped to the system's shared page of zeros, and the first row kept in it then
+    /// costs a copy and a flush of every core's address cache (6% of a 1M-row run when
+    /// the workers met their table's pages that way).
+    fn map_pages(&self) {
+        const WORDS_A_PAGE: usize = 4096 / 8;
+        for word in self.words.iter().step_by(WORDS_A_PAGE) {
+            // (A write that changes nothing; not `fetch_or(0)`, which the compiler makes a
+            // read.)
+            let _ = word.compare_exchange(0, 0, Ordering::Relaxed, Ordering::Relaxed);
+        }
     }
+
+    /// Number of fingerprints kept (counted: for tests and figures).
+    fn len(&self) -> usize {
+        (0..self.slots())
+            .filter(|&i| self.words[2 * i + 1].load(Ordering::Acquire) != 0)
+            .count()
+    }
+}
+
+/// Slots of the table of clear rows ([`NameCache::remember_clear_rows`]) for a run over
+/// input files of `bytes` bytes: a slot for every 128 bytes (about a row of a CSV book of
+/// twelve columns), from 2¹⁰ to 2¹⁹ slots (8 MB).
+pub fn clear_rows_slots(bytes: u64) -> usize {
+    let wanted = usize::try_from(bytes / 128).unwrap_or(usize::MAX);
+    wanted.clamp(1 << 10, 1 << 19).next_power_of_two()
 }
 
 /// The fingerprint of what resolving reads of a row (all of [`RowIds`]): its 128-bit
@@ -209,10 +257,6 @@ impl RowPrint {
     /// Rows whose texts take more bytes than this are not kept (they are resolved each
     /// time).
     const MAX_BYTES: usize = 480;
-
-    /// A free slot of [`ClearRows`] (a row with this fingerprint, one in 2¹²⁸, is never
-    /// kept).
-    const EMPTY: RowPrint = RowPrint { place: 0, more: 0 };
 
     /// The fingerprint of `row`; `None` when its texts are too long to keep the row.
     ///
@@ -371,8 +415,17 @@ impl NameCache {
         }
     }
 
-    /// At most this many clear rows are kept (32 MB of table: 2^21 slots of 16 bytes).
-    pub const CLEAR_ROWS_MAX: usize = 1 << 20;
+    /// Keep the rows that resolve to nothing, from now on, in a table of `slots` slots
+    /// (a power of two; see [`clear_rows_slots`]): rows met again are then clear without
+    /// being resolved again. The table is shared by the workers that look names up in
+    /// this cache; caches that learn for it ([`resolve_row_learning`]) keep no rows.
+    pub fn remember_clear_rows(&mut self, slots: usize) {
+        let table = std::sync::Arc::new(ClearRows::with_slots(slots.max(1).next_power_of_two()));
+        // Its pages mapped by a worker while the run starts (see `ClearRows::map_pages`).
+        let mapping = std::sync::Arc::clone(&table);
+        rayon::spawn(move || mapping.map_pages());
+        self.clear_rows = table;
+    }
 
     /// Whether a row with this fingerprint resolved to nothing.
     fn is_clear_row(&self, print: RowPrint) -> bool {
@@ -380,18 +433,16 @@ impl NameCache {
     }
 
     /// Ask the processor for the memory where the lookup of a row with this fingerprint
-    /// ([`Self::is_clear_row`]) starts: a hint, so that looking it up a little later does
+    /// (`is_clear_row`) starts: a hint, so that looking it up a little later does
     /// not wait on memory.
     #[inline]
     pub fn prefetch_clear_row(&self, print: RowPrint) {
         self.clear_rows.prefetch(print);
     }
 
-    /// Keep a row that resolved to nothing.
-    fn keep_clear_row(&mut self, print: RowPrint) {
-        if self.clear_rows.len() < Self::CLEAR_ROWS_MAX {
-            self.clear_rows.insert(print);
-        }
+    /// Keep a row that resolved to nothing (when this cache remembers such rows).
+    fn keep_clear_row(&self, print: RowPrint) {
+        self.clear_rows.insert(print);
     }
 
     /// Number of rows kept as resolving to nothing.
@@ -417,15 +468,9 @@ impl NameCache {
             slots,
             normalised,
             matches,
-            clear_rows,
+            // (Rows are kept in the run's own table, not in the caches that learn for it.)
+            clear_rows: _,
         } = other;
-        let room = clear_rows
-            .len()
-            .min(Self::CLEAR_ROWS_MAX.saturating_sub(self.clear_rows.len()));
-        self.clear_rows.reserve(room);
-        for print in clear_rows.prints() {
-            self.keep_clear_row(print);
-        }
         let mut matches: Vec<Option<NameMatch>> = matches.into_iter().map(Some).collect();
         // Where each of `other`'s matches went in this cache.
         let mut moved: Vec<Option<u32>> = vec![None; matches.len()];
@@ -550,15 +595,15 @@ pub fn resolve_printed_row(
     debug_assert_eq!(print, RowPrint::of(row));
     // A row met before that resolved to nothing resolves to nothing.
     if let Some(print) = print
-        && (names.is_clear_row(print) || learned.is_clear_row(print))
+        && names.is_clear_row(print)
     {
         return Resolution::default();
     }
-    let keep = |learned: &mut NameCache, res: Resolution| {
+    let keep = |res: Resolution| {
         if let Some(print) = print
             && res == Resolution::default()
         {
-            learned.keep_clear_row(print);
+            names.keep_clear_row(print);
         }
         res
     };
@@ -566,7 +611,7 @@ pub fn resolve_printed_row(
     let cached = slots.map(|n| n.map(|n| names.get(n)));
     if !cached.iter().any(|c| matches!(c, Some(None))) {
         let res = resolve(index, row, cached, th);
-        return keep(learned, res);
+        return keep(res);
     }
     for (n, c) in slots.iter().zip(cached) {
         if let (Some(n), Some(None)) = (n, c)
@@ -578,7 +623,7 @@ pub fn resolve_printed_row(
     let known = &*learned;
     let cached = slots.map(|n| n.map(|n| names.get(n).or_else(|| known.get(n))));
     let res = resolve(index, row, cached, th);
-    keep(learned, res)
+    keep(res)
 }
 
 /// Resolve one row whose names were looked up (`cached`; a name not found matches
@@ -1143,43 +1188,83 @@ mod tests {
     }
 
     #[test]
-    fn clear_rows_table_keeps_every_print_through_its_growth() {
+    fn clear_rows_table_keeps_rows_near_their_home_and_is_shared_by_threads() {
         let print = |i: u64| RowPrint {
-            // Places that share their low bits, so that rows collide and probe on.
-            place: i << 40 | (i % 3),
-            more: i.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            // Places spread as hashes are (some rows share a home slot and probe on).
+            place: i.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            more: i,
         };
-        let mut rows = ClearRows::default();
+        // No table: nothing kept.
+        let none = ClearRows::default();
+        none.insert(print(1));
+        none.prefetch(print(1));
+        assert!(!none.contains(print(1)));
+
+        let rows = ClearRows::with_slots(1 << 12);
+        rows.map_pages();
         assert!(!rows.contains(print(1)));
-        rows.prefetch(print(1));
-        for i in 1..=5_000 {
-            rows.insert(print(i));
-            rows.insert(print(i));
-        }
-        assert_eq!(rows.len(), 5_000);
-        assert!(rows.len() * 4 <= rows.slots.len() * 3);
-        assert!((1..=5_000).all(|i| rows.contains(print(i))));
-        // Same place, another fingerprint: not kept.
+        // Two threads keep rows at once, half of them the same rows.
+        std::thread::scope(|s| {
+            for t in 0..2u64 {
+                let rows = &rows;
+                s.spawn(move || {
+                    for i in 1..=1_500 {
+                        rows.insert(print(i + t * 500));
+                        rows.insert(print(i + t * 500));
+                    }
+                });
+            }
+        });
+        assert_eq!(rows.len(), 2_000);
+        assert!((1..=2_000).all(|i| rows.contains(print(i))));
+        // Same place, another fingerprint: not found.
         let other = RowPrint {
-            more: print(7).more ^ 1,
+            more: print(7).more ^ 2,
             ..print(7)
         };
         assert!(!rows.contains(other));
-        assert!(!rows.contains(print(5_001)));
-        // The free slot's value is never taken for a row.
-        rows.insert(RowPrint::EMPTY);
-        assert!(!rows.contains(RowPrint::EMPTY));
-        assert_eq!(rows.len(), 5_000);
-        let mut all: Vec<RowPrint> = rows.prints().collect();
-        all.sort_by_key(|p| p.place);
-        assert_eq!(all.len(), 5_000);
+        assert!(!rows.contains(print(2_001)));
+        // A fingerprint with a word of the free slot's value is never kept.
+        for zero in [
+            RowPrint { place: 0, more: 5 },
+            RowPrint { place: 5, more: 0 },
+        ] {
+            rows.insert(zero);
+            assert!(!rows.contains(zero));
+        }
+        assert_eq!(rows.len(), 2_000);
+
+        // Rows that all want the same home slot: kept within MAX_PROBE slots of it, the
+        // rest not kept (they would be resolved each time), and none taken for another.
+        let crowd = ClearRows::with_slots(1 << 8);
+        let same_home = |i: u64| RowPrint {
+            place: (i + 1) << 8,
+            more: i + 1,
+        };
+        for i in 0..100 {
+            crowd.insert(same_home(i));
+        }
+        assert_eq!(crowd.len(), ClearRows::MAX_PROBE);
+        assert_eq!(
+            (0..100).filter(|&i| crowd.contains(same_home(i))).count(),
+            ClearRows::MAX_PROBE
+        );
+    }
+
+    #[test]
+    fn clear_rows_slots_follow_the_input_size_within_bounds() {
+        assert_eq!(clear_rows_slots(0), 1 << 10);
+        assert_eq!(clear_rows_slots(128 * 5_000), 1 << 13);
+        assert_eq!(clear_rows_slots(95_000_000), 1 << 19);
+        assert_eq!(clear_rows_slots(u64::MAX), 1 << 19);
     }
 
     #[test]
     fn rows_met_again_are_clear_only_when_they_are_the_same_row() {
         let ix = index();
         let th = Thresholds::default();
-        let (known, mut learned) = (NameCache::default(), NameCache::default());
+        let (mut known, mut learned) = (NameCache::default(), NameCache::default());
+        known.remember_clear_rows(1 << 10);
         let clear = RowIds {
             isin: Some("US0378331005"),
             ticker: Some("AAPL US"),
@@ -1189,11 +1274,12 @@ mod tests {
         };
         let first = resolve_row_learning(&ix, &clear, &known, &mut learned, &th);
         assert_eq!(first, Resolution::default());
-        assert_eq!(learned.clear_rows_len(), 1);
+        // Kept in the run's table, not in the cache that learns for it.
+        assert_eq!((known.clear_rows_len(), learned.clear_rows_len()), (1, 0));
         // Met again: clear, not kept twice.
         let again = resolve_row_learning(&ix, &clear, &known, &mut learned, &th);
         assert_eq!(again, Resolution::default());
-        assert_eq!(learned.clear_rows_len(), 1);
+        assert_eq!(known.clear_rows_len(), 1);
 
         // A row that differs in any one field is resolved: each of these points at a
         // listed entity.
@@ -1248,22 +1334,23 @@ mod tests {
             let res = resolve_row_learning(&ix, &noted, &known, &mut learned, &th);
             assert!(res.hit.is_none() && !res.notes.is_empty(), "{res:?}");
         }
-        assert_eq!(learned.clear_rows_len(), 1);
+        assert_eq!(known.clear_rows_len(), 1);
+        assert!(known.is_clear_row(RowPrint::of(&clear).unwrap()));
 
-        // Absorbed, the run knows the row; a row too long to keep is resolved each time.
-        let mut run = NameCache::default();
-        run.absorb(learned);
-        assert_eq!(run.clear_rows_len(), 1);
-        assert!(run.is_clear_row(RowPrint::of(&clear).unwrap()));
+        // A row too long to keep is resolved each time; a cache that does not remember
+        // rows (one that learns for the run, or another list version's) keeps none.
         let long = "x".repeat(RowPrint::MAX_BYTES);
         let long_row = RowIds {
             name: Some(&long),
             ..clear
         };
         assert_eq!(RowPrint::of(&long_row), None);
-        let mut fresh = NameCache::default();
-        let res = resolve_row_learning(&ix, &long_row, &run, &mut fresh, &th);
-        assert_eq!((res, fresh.clear_rows_len()), (Resolution::default(), 0));
+        let res = resolve_row_learning(&ix, &long_row, &known, &mut learned, &th);
+        assert_eq!((res, known.clear_rows_len()), (Resolution::default(), 1));
+        let plain = NameCache::default();
+        let res = resolve_row_learning(&ix, &clear, &plain, &mut learned, &th);
+        assert_eq!(res, Resolution::default());
+        assert_eq!((plain.clear_rows_len(), learned.clear_rows_len()), (0, 0));
     }
 
     fn entry(

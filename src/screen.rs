@@ -31,8 +31,8 @@ use crate::report::{
     ScreenReport, SettingsInfo, SnapshotInfo, Status, StatusTotal, Summary, TableInfo,
 };
 use crate::resolve::{
-    Hit, NameCache, Resolution, RowPrint, Strength, Thresholds, resolve_printed_row, resolve_row,
-    row_names,
+    Hit, NameCache, Resolution, RowPrint, Strength, Thresholds, clear_rows_slots,
+    resolve_printed_row, resolve_row, row_names,
 };
 use crate::rules::{ListingDates, judge, judge_trade, parse_side};
 use crate::util::CompensatedSum;
@@ -198,6 +198,16 @@ pub fn screen_with(
     }
     let mut versions = Versions::new(list, opts.cache.as_ref());
     let main = versions.id_of(main_key.clone());
+    // Rows found clear are remembered for the run: a row met again (the same security in
+    // another account) is clear at once. The table is sized to the input.
+    let input_bytes: u64 = specs
+        .iter()
+        .filter_map(|s| std::fs::metadata(&s.path).ok())
+        .map(|m| m.len())
+        .sum();
+    versions
+        .names_mut(main)
+        .remember_clear_rows(clear_rows_slots(input_bytes));
     if versions.index(main).counts().0 == 0 {
         list_warnings.push("the list holds no NS-CMIC (CMIC-EO13959) entries: nothing can match; pass the consolidated (non-SDN) list with --list".into());
     }
