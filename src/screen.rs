@@ -198,16 +198,6 @@ pub fn screen_with(
     }
     let mut versions = Versions::new(list, opts.cache.as_ref());
     let main = versions.id_of(main_key.clone());
-    // Rows found clear are remembered for the run: a row met again (the same security in
-    // another account) is clear at once. The table is sized to the input.
-    let input_bytes: u64 = specs
-        .iter()
-        .filter_map(|s| std::fs::metadata(&s.path).ok())
-        .map(|m| m.len())
-        .sum();
-    versions
-        .names_mut(main)
-        .remember_clear_rows(clear_rows_slots(input_bytes));
     if versions.index(main).counts().0 == 0 {
         list_warnings.push("the list holds no NS-CMIC (CMIC-EO13959) entries: nothing can match; pass the consolidated (non-SDN) list with --list".into());
     }
@@ -241,6 +231,18 @@ pub fn screen_with(
     // Holdings whose clear positions are only counted are read, resolved and judged in one
     // pass over the rows as the reader packed them, their texts borrowed.
     let one_pass = drop_early && opts.mode == Mode::Holdings;
+    if one_pass {
+        // Rows found clear are remembered for the run: a row met again (the same security
+        // in another account) is clear at once. The table is sized to the input.
+        let input_bytes: u64 = specs
+            .iter()
+            .filter_map(|s| std::fs::metadata(&s.path).ok())
+            .map(|m| m.len())
+            .sum();
+        versions
+            .names_mut(main)
+            .remember_clear_rows(clear_rows_slots(input_bytes));
+    }
 
     // Rows are screened in batches as the files are read: resolved and judged in parallel,
     // counted, and kept only when the report needs them.
