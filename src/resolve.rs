@@ -113,10 +113,19 @@ pub struct NameCache {
 /// that keeps it, then its `more`, written once by that worker. A lookup that meets a slot
 /// whose `more` is not written yet takes it for another row: at worst a row is resolved
 /// again. A fingerprint with a word 0 (one row in 2⁶³) is never kept.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct ClearRows {
     /// Two words a slot, a power of two of slots (none: nothing is kept).
     words: Box<[AtomicU64]>,
+}
+
+/// The table's size, not its million words.
+impl std::fmt::Debug for ClearRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClearRows")
+            .field("slots", &self.slots())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClearRows {

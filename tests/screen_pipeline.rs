@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, TimeZone, Utc};
 use holdscreen::holdings::ReadOptions;
 use holdscreen::list::embedded::embedded_list_ref;
-use holdscreen::report::{ScreenReport, Status};
+use holdscreen::report::{Position, ScreenReport, Status};
 use holdscreen::resolve::Thresholds;
 use holdscreen::screen::{Keep, Mode, NoProgress, ScreenOptions, screen};
 
@@ -90,6 +90,16 @@ fn write_holdings(
         ws.write_number(r, 2, f64::from(i)).unwrap();
         ws.write_string(r, 3, note(i)).unwrap();
     }
+}
+
+/// The positions of a run keeping them all that a run keeping only what needs attention
+/// keeps (every status but `clear`), in order.
+fn needing_attention(all: &ScreenReport) -> Vec<Position> {
+    all.positions
+        .iter()
+        .filter(|p| p.status != Status::Clear)
+        .cloned()
+        .collect()
 }
 
 fn run(inputs: Vec<PathBuf>, keep: Keep, threads: usize) -> ScreenReport {
@@ -183,12 +193,7 @@ fn keeping_only_what_needs_attention_changes_no_count() {
     inputs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/holdings"));
     let all = run(inputs.clone(), Keep::All, 2);
     let some = run(inputs, Keep::Attention, 2);
-    let attention: Vec<_> = all
-        .positions
-        .iter()
-        .filter(|p| p.status != Status::Clear)
-        .cloned()
-        .collect();
+    let attention = needing_attention(&all);
     assert!(!attention.is_empty());
     // The listed name first seen in a later batch, with no identifier, is found.
     assert!(
@@ -651,12 +656,7 @@ fn csv_screened_as_it_is_parsed_keeps_every_row_in_its_place() {
     assert!(text.len() > 1 << 20);
     std::fs::write(&path, &text).unwrap();
     let all = run(vec![path.clone()], Keep::All, 2);
-    let attention: Vec<_> = all
-        .positions
-        .iter()
-        .filter(|p| p.status != Status::Clear)
-        .cloned()
-        .collect();
+    let attention = needing_attention(&all);
     for threads in [1, 2] {
         let some = run(vec![path.clone()], Keep::Attention, threads);
         assert_eq!(some.positions, attention);
