@@ -11,6 +11,8 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::holdings::RowIds;
+use crate::holdings::cells::CellRef;
+use crate::holdings::read::IdCells;
 use crate::ident::market_from_country;
 use crate::ident::{
     IdCheck, MarketSource, check_cusip, check_isin, check_sedol, cusip_from_isin, normalise_id_cow,
@@ -272,8 +274,7 @@ impl RowPrint {
     /// Each field written as a tag (absent or not), its length and its bytes, so that
     /// different rows are different bytes.
     pub fn of(row: &RowIds<'_>) -> Option<Self> {
-        let mut buf = [0u8; Self::MAX_BYTES];
-        let mut at = 0;
+        let mut buf = PrintBytes::new();
         for field in [
             row.isin,
             row.cusip,
@@ -285,21 +286,74 @@ impl RowPrint {
             row.exchange,
             row.country,
         ] {
-            let bytes = field.map_or(&[][..], str::as_bytes);
-            let end = at + 3 + bytes.len();
-            if end > Self::MAX_BYTES {
-                return None;
-            }
-            buf[at] = u8::from(field.is_some());
-            buf[at + 1..at + 3].copy_from_slice(&(bytes.len() as u16).to_le_bytes());
-            buf[at + 3..end].copy_from_slice(bytes);
-            at = end;
+            buf.push(
+                u8::from(field.is_some()),
+                field.map_or(&[][..], str::as_bytes),
+            )?;
         }
-        let h = xxhash_rust::xxh3::xxh3_128_with_seed(&buf[..at], *PRINT_SEED);
-        Some(RowPrint {
+        Some(buf.print())
+    }
+
+    /// The fingerprint of a data row's identifying cells as written ([`IdCells`]): the
+    /// row's identifiers are made of them alone, so it tells them apart as
+    /// [`RowPrint::of`] does, without the row being read first. `None` when their texts
+    /// are too long to keep the row, or a cell holds something other than text.
+    ///
+    /// Each cell written as its role, its length and its bytes, after a first byte that
+    /// no fingerprint of [`RowPrint::of`] starts with (its fields' tags are 0 and 1): the
+    /// two kinds are never taken for one another.
+    pub fn of_cells(cells: IdCells<'_, '_>) -> Option<Self> {
+        const CELLS: u8 = 0xff;
+        let mut buf = PrintBytes::new();
+        buf.push(CELLS, &[])?;
+        for (role, cell) in cells.iter() {
+            let bytes = match cell {
+                CellRef::Text(t) => t.as_bytes(),
+                CellRef::Empty => &[],
+                _ => return None,
+            };
+            buf.push(role.slot() as u8, bytes)?;
+        }
+        Some(buf.print())
+    }
+}
+
+/// The bytes a [`RowPrint`] is the hash of: fields one after the other, each as a tag,
+/// its length and its bytes, so that different rows are different bytes.
+struct PrintBytes {
+    buf: [u8; RowPrint::MAX_BYTES],
+    at: usize,
+}
+
+impl PrintBytes {
+    fn new() -> Self {
+        PrintBytes {
+            buf: [0; RowPrint::MAX_BYTES],
+            at: 0,
+        }
+    }
+
+    /// Add a field; `None` when it does not fit.
+    #[inline]
+    fn push(&mut self, tag: u8, bytes: &[u8]) -> Option<()> {
+        let at = self.at;
+        let end = at + 3 + bytes.len();
+        if end > RowPrint::MAX_BYTES {
+            return None;
+        }
+        self.buf[at] = tag;
+        self.buf[at + 1..at + 3].copy_from_slice(&(bytes.len() as u16).to_le_bytes());
+        self.buf[at + 3..end].copy_from_slice(bytes);
+        self.at = end;
+        Some(())
+    }
+
+    fn print(&self) -> RowPrint {
+        let h = xxhash_rust::xxh3::xxh3_128_with_seed(&self.buf[..self.at], *PRINT_SEED);
+        RowPrint {
             place: h as u64,
             more: (h >> 64) as u64,
-        })
+        }
     }
 }
 
@@ -437,7 +491,7 @@ impl NameCache {
     }
 
     /// Whether a row with this fingerprint resolved to nothing.
-    fn is_clear_row(&self, print: RowPrint) -> bool {
+    pub fn is_clear_row(&self, print: RowPrint) -> bool {
         self.clear_rows.contains(print)
     }
 
@@ -590,9 +644,11 @@ pub fn resolve_row_learning(
     resolve_printed_row(index, row, RowPrint::of(row), names, learned, th)
 }
 
-/// [`resolve_row_learning`] for a row whose fingerprint was taken ahead
-/// ([`RowPrint::of`], `print`: the same row's), e.g. to ask for the memo's slot
-/// ([`NameCache::prefetch_clear_row`]) while the row before it is resolved.
+/// [`resolve_row_learning`] for a row whose fingerprint was taken ahead, e.g. to ask for
+/// the memo's slot ([`NameCache::prefetch_clear_row`]) while the row before it is
+/// resolved. `print` is the same row's, by [`RowPrint::of`] or [`RowPrint::of_cells`]:
+/// either determines the row's identifiers, so a row met again under it resolves the
+/// same.
 pub fn resolve_printed_row(
     index: &ListIndex,
     row: &RowIds<'_>,
@@ -601,7 +657,6 @@ pub fn resolve_printed_row(
     learned: &mut NameCache,
     th: &Thresholds,
 ) -> Resolution {
-    debug_assert_eq!(print, RowPrint::of(row));
     // A row met before that resolved to nothing resolves to nothing.
     if let Some(print) = print
         && names.is_clear_row(print)

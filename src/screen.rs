@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::cache::ListCache;
 use crate::exceptions::{ExceptionRun, ExceptionState, ExceptionsFile};
 use crate::holdings::cells::Cell;
-use crate::holdings::read::{TextFields, read_text_row};
+use crate::holdings::read::{RowLook, TextFields, look_text_row, read_text_row, text_row_amounts};
 use crate::holdings::text_chunks::{Record, TextChunk};
 use crate::holdings::{
     HoldingRow, HoldingRowRef, HoldingsError, HoldingsFile, IgnoredRow, InputSpec, PackedRows,
@@ -1459,19 +1459,36 @@ impl<'a, 'r> PackedContext<'a, 'r> {
         let mut next = 0;
         let judge_line =
             |ahead: &mut LineAhead<'_>, learned: &mut NameCache, run: &mut ScreenedRun| {
-                let Some(read) = &ahead.read else {
-                    return;
+                let print = match ahead.look.take() {
+                    None => return,
+                    Some(RowLook::Ignored(ignored)) => {
+                        run.push(Screened::Ignored(ignored));
+                        return;
+                    }
+                    Some(RowLook::Data(print)) => print,
                 };
+                let line = ahead.line;
                 let fields = TextFields {
                     text: ahead.text,
                     ends: &ahead.ends,
                     gap: 1,
                 };
-                let line = ahead.line;
-                run.push(self.judge(index, names, learned, read, ahead.print, || {
+                // A row whose identifying cells were met before in a clear row is clear:
+                // counted, none of its other fields read.
+                if print.is_some_and(|p| names.is_clear_row(p)) {
+                    let (market_value, currency) = text_row_amounts(line, fields, self.header);
+                    run.push(Screened::Counted(Counted {
+                        row: line,
+                        status: Status::Clear,
+                        market_value,
+                        currency,
+                    }));
+                    return;
+                }
+                let read = read_text_row(line, fields, self.header, true);
+                run.push(self.judge(index, names, learned, &read, print, || {
                     read_text_row(line, fields, self.header, false)
                 }));
-                ahead.read = None;
             };
         let text = chunk.each_record(j, true, |line, record| {
             if let Record::Line {
@@ -1485,16 +1502,18 @@ impl<'a, 'r> PackedContext<'a, 'r> {
                 this.text = text;
                 this.ends.clear();
                 this.ends.extend_from_slice(ends);
-                let read = this.read.insert(read_text_row(
+                // What the line is, and the fingerprint of its identifying cells as
+                // written, its memo slot asked of memory.
+                let look = look_text_row(
                     line,
                     TextFields { text, ends, gap: 1 },
                     self.header,
-                    true,
-                ));
-                this.print = print_of(read);
-                if let Some(print) = this.print {
+                    RowPrint::of_cells,
+                );
+                if let RowLook::Data(Some(print)) = look {
                     names.prefetch_clear_row(print);
                 }
+                this.look = Some(look);
                 next ^= 1;
                 judge_line(&mut lines[next], learned, &mut run);
                 return;
@@ -1539,16 +1558,16 @@ impl<'a, 'r> PackedContext<'a, 'r> {
     }
 }
 
-/// A line of text read for screening and not judged yet, when `read` holds it
-/// ([`PackedContext::screen_text_piece`]): its texts borrowed from the chunk, its field
-/// ends copied.
+/// A line of text read for screening and not judged yet, when `look` holds what it is
+/// ([`PackedContext::screen_text_piece`]): an ignored row, or a data row and the
+/// fingerprint of its identifying cells ([`RowPrint::of_cells`]). Its text is borrowed
+/// from the chunk, its field ends copied.
 #[derive(Default)]
 struct LineAhead<'t> {
     line: u32,
     text: &'t str,
     ends: Vec<usize>,
-    read: Option<RowRead<HoldingRowRef<'t>>>,
-    print: Option<RowPrint>,
+    look: Option<RowLook<Option<RowPrint>>>,
 }
 
 /// The fingerprint of a row read for screening ([`RowPrint::of`]); none for an ignored

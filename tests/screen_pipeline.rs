@@ -628,6 +628,76 @@ fn long_csv_read_in_parallel_pieces_matches_a_whole_read() {
 }
 
 #[test]
+fn a_clear_row_met_again_is_counted_with_its_own_amounts() {
+    // Rows whose identifying cells were met before in a clear row are counted clear
+    // without being read whole: each with its own market value and currency (or the one
+    // the header names), and a total line or a repeated header with the same identifying
+    // cells is still told for what it is. The one-pass run counts what a run keeping every
+    // position finds. Whole amounts, so that sums do not depend on the order of addition.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("again.csv");
+    let header = "Account,Security,Ticker,Quantity,Market Value (USD),Currency\n";
+    let mut text = header.to_string();
+    for i in 0..30_000u32 {
+        let line = match i % 11 {
+            0 => format!("A{i},Apple Inc,AAPL US,{i},{},USD\n", i % 1000),
+            1 => format!("A{i},Apple Inc,AAPL US,{i},{},EUR\n", i % 700),
+            // No currency: the header's.
+            2 => format!("A{i},Apple Inc,AAPL US,{i},{},\n", i % 500),
+            // An amount that is not a number: counted, without a value.
+            3 => format!("A{i},Apple Inc,AAPL US,{i},n/a,GBP\n"),
+            4 => format!("A{i}, Apple Inc ,AAPL US ,{i},12,gbp\n"),
+            // A total line with the same identifying cells: no quantity, no code.
+            5 => "Total,Apple Inc,AAPL US,,5000,USD\n".to_string(),
+            6 if i % 2 == 0 => header.to_string(),
+            7 => format!("A{i},China Mobile Ltd,941 HK,{i},{},HKD\n", i % 300),
+            8 => format!("A{i},Microsoft Corp,MSFT US,{i},{},USD\n", i % 900),
+            _ => format!("A{i},Apple Inc,AAPL US,{i},{},USD\n", i % 100),
+        };
+        text.push_str(&line);
+    }
+    assert!(text.len() > 1 << 20);
+    std::fs::write(&path, &text).unwrap();
+    let all = run(vec![path.clone()], Keep::All, 2);
+    let attention = needing_attention(&all);
+    assert!(!attention.is_empty());
+    for threads in [1, 2] {
+        let some = run(vec![path.clone()], Keep::Attention, threads);
+        assert_eq!(some.positions, attention);
+        assert_eq!(
+            serde_json::to_value(&some.summary).unwrap(),
+            serde_json::to_value(&all.summary).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_value(&some.inputs).unwrap(),
+            serde_json::to_value(&all.inputs).unwrap()
+        );
+    }
+    // The header's currency for rows without one, and the total lines ignored.
+    let clear = all
+        .positions
+        .iter()
+        .filter(|p| p.status == Status::Clear)
+        .count();
+    assert!(clear > 20_000, "{clear}");
+    let ignored = &all.inputs[0].tables[0].ignored;
+    assert!(
+        ignored
+            .iter()
+            .filter(|r| r.reason.starts_with("total line"))
+            .count()
+            > 2_000,
+        "{ignored:?}"
+    );
+    let no_currency = all.positions.iter().find(|p| p.row == 4).unwrap();
+    assert_eq!(
+        no_currency.currency.as_deref(),
+        Some("USD"),
+        "{no_currency:?}"
+    );
+}
+
+#[test]
 fn csv_screened_as_it_is_parsed_keeps_every_row_in_its_place() {
     // A UTF-8 book screened in one pass (only what needs attention kept): lines judged one
     // behind the line being read, records with quotes, blank lines, totals and repeated

@@ -90,6 +90,22 @@ impl Role {
         Role::Weight,
     ];
 
+    /// Whether the role's cells tell which security a row is: the texts of [`RowIds`].
+    pub const fn identifies(self) -> bool {
+        matches!(
+            self,
+            Role::Isin
+                | Role::Cusip
+                | Role::Sedol
+                | Role::Figi
+                | Role::Ticker
+                | Role::Name
+                | Role::Issuer
+                | Role::Exchange
+                | Role::Country
+        )
+    }
+
     /// The role's place in tables indexed by role (`role as usize`), below `ALL.len()`.
     pub const fn slot(self) -> usize {
         // Every role is listed in `ALL`: a new one fails to compile here until it is.

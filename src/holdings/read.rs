@@ -185,6 +185,77 @@ pub fn read_text_row<'a>(
     read_row_ref(number, &fields, header, which)
 }
 
+/// What a record of text read for screening is, told before a data row's fields are
+/// read ([`look_text_row`]): a data row, with what was made of its identifying cells, or
+/// an ignored row.
+#[derive(Debug)]
+pub enum RowLook<P> {
+    Data(P),
+    Ignored(IgnoredRow),
+}
+
+/// The cells of a data row that tell which security it is, as written (trimmed): for each
+/// column whose role identifies the security ([`Role::identifies`]), in column order, its
+/// role and cell. A data row's identifiers ([`HoldingRowRef::ids`]) are made of these
+/// cells alone, each by its role, in this order: two rows whose identifying cells are the
+/// same (in the same roles, in the same order) have the same identifiers.
+#[derive(Clone, Copy)]
+pub struct IdCells<'c, 'a> {
+    columns: &'c [(Role, usize)],
+    cells: &'c [CellRef<'a>],
+}
+
+impl<'a> IdCells<'_, 'a> {
+    /// Each identifying column's role and cell (empty when the row is shorter).
+    pub fn iter(&self) -> impl Iterator<Item = (Role, CellRef<'a>)> + '_ {
+        self.columns.iter().map(|&(role, i)| {
+            let cell = self.cells.get(i).copied().unwrap_or(CellRef::Empty);
+            (role, cell)
+        })
+    }
+}
+
+/// A record of text (row `number`) told as [`read_text_row`] tells it, a data row or an
+/// ignored row, without reading a data row's fields: `ids` is given the row's identifying
+/// cells, and what it makes of them is kept.
+#[inline]
+pub fn look_text_row<'a, P>(
+    number: u32,
+    fields: TextFields<'a, '_>,
+    header: &TableHeader,
+    ids: impl FnOnce(IdCells<'_, 'a>) -> P,
+) -> RowLook<P> {
+    with_trimmed_cells(&fields, |cells| match ignored_reason(cells, header) {
+        Some(reason) => RowLook::Ignored(IgnoredRow {
+            row: number,
+            reason,
+        }),
+        None => RowLook::Data(ids(IdCells {
+            columns: &header.id_columns,
+            cells,
+        })),
+    })
+}
+
+/// The market value and currency of a data row of text (row `number`), as
+/// [`read_text_row`] reads them: what counting a clear holding needs.
+#[inline]
+pub fn text_row_amounts<'a>(
+    number: u32,
+    fields: TextFields<'a, '_>,
+    header: &TableHeader,
+) -> (Option<f64>, Option<Cow<'a, str>>) {
+    let cell = |i: usize| {
+        if i < fields.len() {
+            trimmed_cell(fields.at(i))
+        } else {
+            CellRef::Empty
+        }
+    };
+    let row = data_row_of(number, cell, header, RowFields::Amounts);
+    (row.market_value, row.currency)
+}
+
 /// Row `number` (its cells `cells`) as a data row borrowing its texts, or an ignored row.
 #[inline]
 fn read_row_ref<'a>(
@@ -235,9 +306,42 @@ impl<'a> RowCells<'a> for TextFields<'a, '_> {
 /// Which fields of a data row are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RowFields {
-    All,
+    All = 0,
     /// What screening and counting need (see [`read_packed_row_for_screening`]).
-    Screening,
+    Screening = 1,
+    /// What counting a clear holding needs: its market value and currency.
+    Amounts = 2,
+}
+
+// Each kind of `RowFields` is at its place in `RowFields::ALL`, checked when compiling.
+const _: () = {
+    let mut i = 0;
+    while i < RowFields::ALL.len() {
+        assert!(RowFields::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
+impl RowFields {
+    /// Each kind, at its place (`fields as usize`).
+    const ALL: [RowFields; 3] = [RowFields::All, RowFields::Screening, RowFields::Amounts];
+
+    /// Whether a column of `role` is read.
+    fn reads(self, role: Role) -> bool {
+        match self {
+            RowFields::All => true,
+            RowFields::Screening => !matches!(
+                role,
+                Role::Account
+                    | Role::Side
+                    | Role::TradeDate
+                    | Role::Quantity
+                    | Role::Price
+                    | Role::Weight
+            ),
+            RowFields::Amounts => matches!(role, Role::MarketValue | Role::Currency),
+        }
+    }
 }
 
 /// Drop the blank rows after the last data row of a table: they are layout, not content.
@@ -1860,6 +1964,12 @@ pub struct TableHeader {
     value_currency: Option<String>,
     /// The column index of each role (the first column holding it), by `Role as usize`.
     role_column: [Option<usize>; Role::ALL.len()],
+    /// The columns whose roles identify the security ([`Role::identifies`]), in order:
+    /// role and column index.
+    id_columns: Vec<(Role, usize)>,
+    /// The columns (places in `columns`) each kind of [`RowFields`] reads, in order, by
+    /// `fields as usize`.
+    read_columns: [Vec<usize>; 3],
     /// Per column mapping: its header trimmed, its length and its first byte in lower
     /// case (what a repeated header row is first told by).
     header_shapes: Vec<(usize, u8)>,
@@ -1876,6 +1986,16 @@ impl TableHeader {
         for c in columns.iter().rev() {
             role_column[c.role.slot()] = Some(c.index);
         }
+        let id_columns = columns
+            .iter()
+            .filter(|c| c.role.identifies())
+            .map(|c| (c.role, c.index))
+            .collect();
+        let read_columns = RowFields::ALL.map(|fields| {
+            (0..columns.len())
+                .filter(|&k| fields.reads(columns[k].role))
+                .collect()
+        });
         let header_shapes = columns
             .iter()
             .map(|c| {
@@ -1890,6 +2010,8 @@ impl TableHeader {
             cells,
             value_currency,
             role_column,
+            id_columns,
+            read_columns,
         }
     }
 }
@@ -2204,19 +2326,17 @@ fn row_outcome<'a>(
     header: &TableHeader,
     fields: RowFields,
 ) -> RowOutcome<'a> {
-    // Each cell once, trimmed; blank texts as empty cells (this runs for every row: on the
-    // stack for rows of usual width).
-    let trimmed = |c: CellRef<'a>| match c {
-        CellRef::Text(t) => {
-            let t = trim_ws(t);
-            if t.is_empty() {
-                CellRef::Empty
-            } else {
-                CellRef::Text(t)
-            }
-        }
-        other => other,
-    };
+    with_trimmed_cells(cells, |cells| match ignored_reason(cells, header) {
+        Some(reason) => RowOutcome::Ignored(reason),
+        None => RowOutcome::Position(data_row(number, cells, header, fields)),
+    })
+}
+
+/// `f` of a row's cells, each trimmed once, blank texts as empty cells (this runs for
+/// every row: on the stack for rows of usual width).
+#[inline]
+fn with_trimmed_cells<'a, R>(cells: &impl RowCells<'a>, f: impl FnOnce(&[CellRef<'a>]) -> R) -> R {
+    let trimmed = trimmed_cell;
     let n = cells.len();
     let mut on_stack = [CellRef::Empty; ROW_CELLS_ON_STACK];
     let on_heap: Vec<CellRef<'a>>;
@@ -2229,23 +2349,46 @@ fn row_outcome<'a>(
         on_heap = (0..n).map(|i| trimmed(cells.at(i))).collect();
         &on_heap
     };
-    let columns = &header.columns;
-    let header_cells = &header.cells;
-    // How many cells hold something, and the first text among them.
-    let mut filled = 0usize;
-    let mut first_text: Option<&str> = None;
-    for &c in cells {
-        if c != CellRef::Empty {
-            filled += 1;
-            if first_text.is_none()
-                && let CellRef::Text(t) = c
-            {
-                first_text = Some(t);
+    f(cells)
+}
+
+/// A cell trimmed: a text without its surrounding white space, a blank text as an empty
+/// cell.
+#[inline]
+fn trimmed_cell(c: CellRef<'_>) -> CellRef<'_> {
+    match c {
+        CellRef::Text(t) => {
+            let t = trim_ws(t);
+            if t.is_empty() {
+                CellRef::Empty
+            } else {
+                CellRef::Text(t)
             }
         }
+        other => other,
     }
+}
+
+/// Why a row of trimmed cells is not a position (blank, a repeated header, a total line,
+/// a note), or `None` for a data row.
+fn ignored_reason(cells: &[CellRef<'_>], header: &TableHeader) -> Option<String> {
+    let columns = &header.columns;
+    let header_cells = &header.cells;
+    // How many cells hold something, counted up to two (blank rows and one-cell notes are
+    // told by it); the row's first text, looked for when it is needed.
+    let filled = cells
+        .iter()
+        .filter(|c| **c != CellRef::Empty)
+        .take(2)
+        .count();
+    let first_text = || {
+        cells.iter().find_map(|c| match c {
+            CellRef::Text(t) => Some(*t),
+            _ => None,
+        })
+    };
     if filled == 0 {
-        return RowOutcome::Ignored(BLANK.into());
+        return Some(BLANK.into());
     }
     // A header repeated on every printed page. Cheap first: a header cell is text of about
     // the header's length, starting with the same letter; only when enough cells are
@@ -2293,10 +2436,10 @@ fn row_outcome<'a>(
             })
             .count();
         if repeated(same_as_header) {
-            return RowOutcome::Ignored("repeated header row".into());
+            return Some("repeated header row".into());
         }
     }
-    let get = |role: Role| -> Option<CellRef<'a>> {
+    let get = |role: Role| -> Option<CellRef<'_>> {
         header.role_column[role.slot()]
             .and_then(|i| cells.get(i).copied())
             .filter(|c| *c != CellRef::Empty)
@@ -2308,73 +2451,80 @@ fn row_outcome<'a>(
             other => other.text().is_some_and(|t| !is_placeholder(&t)),
         })
     };
-    // Codes (ISIN, CUSIP, SEDOL, FIGI), then identifiers (codes and ticker): each cell
-    // looked at once.
-    let codes = [Role::Isin, Role::Cusip, Role::Sedol, Role::Figi]
-        .iter()
-        .filter(|r| has_text(**r))
-        .count();
-    let identifiers = codes + usize::from(has_text(Role::Ticker));
+    // Whether a code (ISIN, CUSIP, SEDOL, FIGI) is given, then an identifier (a code or a
+    // ticker): looked at until one is found.
+    let has_code = [Role::Isin, Role::Cusip, Role::Sedol, Role::Figi]
+        .into_iter()
+        .any(has_text);
+    let has_identifier = has_code || has_text(Role::Ticker);
     // "Total" often sits in the first column, which may be the ticker column.
     // A company called "Total ..." has a quantity or a price; a total line has neither.
-    if codes == 0
+    if !has_code
         && get(Role::Quantity).is_none()
         && get(Role::Price).is_none()
-        && let Some(t) = &first_text
+        && let Some(t) = first_text()
         && is_total_text(t)
     {
-        return RowOutcome::Ignored(format!("total line: {}", excerpt(t)));
+        return Some(format!("total line: {}", excerpt(t)));
     }
-    if identifiers == 0 {
+    if !has_identifier {
         let has_name = has_text(Role::Name) || has_text(Role::Issuer);
         let has_amount = [Role::Quantity, Role::MarketValue, Role::Price]
             .iter()
             .any(|r| get(*r).is_some());
         if filled == 1
-            && let Some(t) = &first_text
+            && let Some(t) = first_text()
             && (is_note_text(t) || !has_name)
             && !has_amount
         {
-            return RowOutcome::Ignored(format!("note: {}", excerpt(t)));
+            return Some(format!("note: {}", excerpt(t)));
         }
         if !has_name && !has_amount {
-            let t = first_text.unwrap_or_default();
-            return RowOutcome::Ignored(format!("no identifier, name or amount: {}", excerpt(t)));
+            let t = first_text().unwrap_or_default();
+            return Some(format!("no identifier, name or amount: {}", excerpt(t)));
         }
     } else if filled == 1
-        && let Some(t) = &first_text
+        && let Some(t) = first_text()
         && is_note_text(t)
         && columns.len() >= 3
     {
         // e.g. a disclaimer paragraph in the Ticker column below an ETF's holdings.
-        return RowOutcome::Ignored(format!("note: {}", excerpt(t)));
+        return Some(format!("note: {}", excerpt(t)));
     }
 
+    None
+}
+
+/// The data row of trimmed cells `cells` (row `number`): the `fields` asked for.
+fn data_row<'a>(
+    number: u32,
+    cells: &[CellRef<'a>],
+    header: &TableHeader,
+    fields: RowFields,
+) -> HoldingRowRef<'a> {
+    let cell = |i: usize| cells.get(i).copied().unwrap_or(CellRef::Empty);
+    data_row_of(number, cell, header, fields)
+}
+
+/// [`data_row`] of the cells `cell` gives by column index (trimmed; empty past the
+/// row's end): only the cells of the columns `fields` reads are asked for.
+#[inline]
+fn data_row_of<'a>(
+    number: u32,
+    cell: impl Fn(usize) -> CellRef<'a>,
+    header: &TableHeader,
+    fields: RowFields,
+) -> HoldingRowRef<'a> {
     let mut row = HoldingRowRef {
         row: number,
         ..HoldingRowRef::default()
     };
-    for col in columns {
-        if fields == RowFields::Screening
-            && matches!(
-                col.role,
-                Role::Account
-                    | Role::Side
-                    | Role::TradeDate
-                    | Role::Quantity
-                    | Role::Price
-                    | Role::Weight
-            )
-        {
+    for &k in &header.read_columns[fields as usize] {
+        let col = &header.columns[k];
+        let cell = cell(col.index);
+        if cell == CellRef::Empty {
             continue;
         }
-        let Some(cell) = cells
-            .get(col.index)
-            .copied()
-            .filter(|c| *c != CellRef::Empty)
-        else {
-            continue;
-        };
         let mut problem = |message: String| {
             row.problems.push(CellProblem {
                 column: format!("{} ({})", col.letter, col.header),
@@ -2439,7 +2589,7 @@ fn row_outcome<'a>(
     if row.currency.is_none() && row.market_value.is_some() {
         row.currency = header.value_currency.clone().map(Cow::Owned);
     }
-    RowOutcome::Position(row)
+    row
 }
 
 /// An identifier as written, or repaired (its lost leading zeros put back): borrowed when
@@ -2957,6 +3107,92 @@ mod tests {
             }
         }
         assert_eq!(data, 4);
+    }
+
+    #[test]
+    fn lines_looked_at_before_reading_are_told_as_whole_reads() {
+        // `look_text_row` tells a line as `read_text_row` does, `text_row_amounts` reads
+        // its amounts as the whole read does, and lines with the same identifying cells
+        // have the same identifiers, whatever their other cells.
+        use crate::resolve::RowPrint;
+        let opts = ReadOptions::default();
+        let head = "Account,Security,CUSIP,ISIN,Ticker,Quantity,Price,Market Value (EUR),Currency";
+        let lines = [
+            "A1,Apple Inc,37833100,,AAPL US,10,1.5,150,usd",
+            "A2, Apple Inc ,37833100,,AAPL US,20,,300.25,",
+            "Total,Apple Inc,37833100,,AAPL US,,,450,",
+            "Total,Apple Inc,,,,,,450,",
+            "A3,Apple Inc,37833100,n/a,AAPL US,7,,lots,GBP",
+            ",,,,,,,,",
+            "Account,Security,CUSIP,ISIN,Ticker,Quantity,Price,Market Value (EUR),Currency",
+            "Source: custodian records (not audited)",
+            "A4,,,,,,,,",
+            "A5,China Mobile,,HK0941009539,941 HK,1,,2,HKD,extra",
+            "A6,China Mobile,,HK0941009539",
+        ];
+        let mut b = TableBuilder::new(&opts, None, None);
+        let header_cells: Vec<&str> = head.split(',').collect();
+        let g = grid(&[&header_cells]);
+        b.push(g[0].0, g[0].1.clone());
+        b.choose_header();
+        let header = b.header.clone().expect("a header");
+        let split = |line: &'static str| -> (&'static str, Vec<usize>) {
+            let ends = line
+                .match_indices(',')
+                .map(|(i, _)| i)
+                .chain([line.len()])
+                .collect();
+            (line, ends)
+        };
+        let mut prints = Vec::new();
+        for (n, line) in lines.iter().enumerate() {
+            let (text, ends) = split(line);
+            let fields = TextFields {
+                text,
+                ends: &ends,
+                gap: 1,
+            };
+            let number = n as u32 + 2;
+            let look = look_text_row(number, fields, &header, RowPrint::of_cells);
+            match (look, read_text_row(number, fields, &header, false)) {
+                (RowLook::Data(print), RowRead::Data(whole)) => {
+                    let (value, currency) = text_row_amounts(number, fields, &header);
+                    assert_eq!(value, whole.market_value, "{line}");
+                    assert_eq!(currency, whole.currency, "{line}");
+                    prints.push((print.expect("a fingerprint"), format!("{:?}", whole.ids())));
+                }
+                (RowLook::Ignored(a), RowRead::Ignored(b)) => assert_eq!(a, b),
+                (a, b) => panic!("{line}: told apart differently: {a:?} {b:?}"),
+            }
+        }
+        // A1, A2 (the same cells once trimmed), the total line with a code (a position),
+        // A3, A5, A6.
+        assert_eq!(prints.len(), 6, "{prints:?}");
+        for (a, ids_a) in &prints {
+            for (b, ids_b) in &prints {
+                if a == b {
+                    assert_eq!(ids_a, ids_b);
+                }
+            }
+        }
+        assert_eq!(prints[0].0, prints[1].0);
+        // The same texts in other roles, or in another order, are another fingerprint;
+        // a cell that is not text has none.
+        let cells = [CellRef::Text("AAPL US"), CellRef::Text("Apple Inc")];
+        let print = |columns: &[(Role, usize)], cells: &[CellRef]| {
+            RowPrint::of_cells(IdCells { columns, cells })
+        };
+        let usual = print(&[(Role::Ticker, 0), (Role::Name, 1)], &cells);
+        assert!(usual.is_some());
+        assert_ne!(usual, print(&[(Role::Name, 0), (Role::Ticker, 1)], &cells));
+        assert_ne!(usual, print(&[(Role::Name, 1), (Role::Ticker, 0)], &cells));
+        assert_eq!(usual, print(&[(Role::Ticker, 0), (Role::Name, 1)], &cells));
+        assert_eq!(
+            print(&[(Role::Cusip, 0)], &[CellRef::Number(37833100.0)]),
+            None
+        );
+        let long = "x".repeat(600);
+        assert_eq!(print(&[(Role::Name, 0)], &[CellRef::Text(&long)]), None);
     }
 
     #[test]
