@@ -1951,6 +1951,15 @@ fn table_from_grid(grid: &[(u32, Vec<Cell>)], opts: &ReadOptions) -> Result<Hold
     builder.finish()
 }
 
+/// What a mapped column's header looks like, for telling a repeated header row cheaply:
+/// the column's index, its header's length (trimmed) and first byte in lower case.
+#[derive(Debug, Clone, Copy)]
+struct HeaderShape {
+    index: usize,
+    len: usize,
+    first: u8,
+}
+
 /// The header chosen for a table: where each role's column is.
 #[derive(Debug)]
 pub struct TableHeader {
@@ -1972,7 +1981,7 @@ pub struct TableHeader {
     read_columns: [Vec<usize>; 3],
     /// Per column mapping: its header trimmed, its length and its first byte in lower
     /// case (what a repeated header row is first told by).
-    header_shapes: Vec<(usize, u8)>,
+    header_shapes: Vec<HeaderShape>,
 }
 
 impl TableHeader {
@@ -2000,7 +2009,11 @@ impl TableHeader {
             .iter()
             .map(|c| {
                 let h = trim_ws(&c.header);
-                (h.len(), h.bytes().next().unwrap_or(0).to_ascii_lowercase())
+                HeaderShape {
+                    index: c.index,
+                    len: h.len(),
+                    first: h.bytes().next().unwrap_or(0).to_ascii_lowercase(),
+                }
             })
             .collect();
         TableHeader {
@@ -2393,30 +2406,21 @@ fn ignored_reason(cells: &[CellRef<'_>], header: &TableHeader) -> Option<String>
     // A header repeated on every printed page. Cheap first: a header cell is text of about
     // the header's length, starting with the same letter; only when enough cells are
     // such is each compared.
-    let like_header = |(c, &(len, first)): (&ColumnMapping, &(usize, u8))| match cells.get(c.index)
-    {
+    // Each column's cell compared without a branch on the outcome (which varies from
+    // column to column and row to row, so that a branch on it is often mispredicted).
+    let like_header = |shape: &HeaderShape| match cells.get(shape.index) {
         Some(CellRef::Text(t)) => {
-            t.len() + 4 >= len
-                && t.len() <= len + 4
-                && t.as_bytes()[0].to_ascii_lowercase() == first
+            (t.len().abs_diff(shape.len) <= 4)
+                & (t.as_bytes().first().map(u8::to_ascii_lowercase) == Some(shape.first))
         }
         _ => false,
     };
     let repeated = |count: usize| count >= 2 && count * 2 >= columns.len();
-    // Counted until enough are, or too few are left to be enough (a data row is told
-    // after about half its columns).
-    let needed = columns.len().div_ceil(2).max(2);
-    let mut like_header_cells = 0;
-    for (i, c) in columns.iter().zip(&header.header_shapes).enumerate() {
-        if like_header(c) {
-            like_header_cells += 1;
-            if like_header_cells >= needed {
-                break;
-            }
-        } else if like_header_cells + (columns.len() - i - 1) < needed {
-            break;
-        }
-    }
+    let like_header_cells: usize = header
+        .header_shapes
+        .iter()
+        .map(|shape| usize::from(like_header(shape)))
+        .sum();
     if repeated(like_header_cells) {
         let same_as_header = columns
             .iter()
