@@ -91,19 +91,29 @@ impl Role {
     ];
 
     /// Whether the role's cells tell which security a row is: the texts of [`RowIds`].
+    /// Every role is named (no wildcard): a new role fails to compile here until it is
+    /// said whether it identifies, as the fingerprints of rows depend on it
+    /// (`resolve::RowPrint::of_cells`).
     pub const fn identifies(self) -> bool {
-        matches!(
-            self,
+        match self {
             Role::Isin
-                | Role::Cusip
-                | Role::Sedol
-                | Role::Figi
-                | Role::Ticker
-                | Role::Name
-                | Role::Issuer
-                | Role::Exchange
-                | Role::Country
-        )
+            | Role::Cusip
+            | Role::Sedol
+            | Role::Figi
+            | Role::Ticker
+            | Role::Name
+            | Role::Issuer
+            | Role::Exchange
+            | Role::Country => true,
+            Role::Quantity
+            | Role::Price
+            | Role::MarketValue
+            | Role::Currency
+            | Role::Account
+            | Role::Side
+            | Role::TradeDate
+            | Role::Weight => false,
+        }
     }
 
     /// The role's place in tables indexed by role (`role as usize`), below `ALL.len()`.

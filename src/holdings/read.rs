@@ -3200,6 +3200,86 @@ mod tests {
     }
 
     #[test]
+    fn identifiers_are_made_of_the_identifying_cells_alone() {
+        // What `RowPrint::of_cells` rests on: for each role, a second line differing from
+        // the first only in that role's cell has other identifiers exactly when the role
+        // identifies ([`Role::identifies`]). A role that changed a row's identifiers
+        // without being in its fingerprint would let a listed row pass for a clear one.
+        let opts = ReadOptions::default();
+        for role in Role::ALL {
+            let header_of = |role: Role| match role {
+                Role::Isin => "ISIN",
+                Role::Cusip => "CUSIP",
+                Role::Sedol => "SEDOL",
+                Role::Figi => "FIGI",
+                Role::Ticker => "Ticker",
+                Role::Name => "Security Name",
+                Role::Issuer => "Issuer",
+                Role::Exchange => "Exchange",
+                Role::Country => "Country",
+                Role::Quantity => "Quantity",
+                Role::Price => "Price",
+                Role::MarketValue => "Market Value",
+                Role::Currency => "Currency",
+                Role::Account => "Account",
+                Role::Side => "Side",
+                Role::TradeDate => "Trade Date",
+                Role::Weight => "Weight",
+            };
+            // An ISIN column keeps every line a data row; the role's own column after it.
+            let heads = if role == Role::Isin {
+                vec!["ISIN", "Security Name"]
+            } else {
+                vec!["ISIN", header_of(role)]
+            };
+            let mut b = TableBuilder::new(&opts, None, None);
+            let g = grid(&[&heads]);
+            b.push(g[0].0, g[0].1.clone());
+            b.choose_header();
+            let header = b.header.clone().expect("a header");
+            assert!(
+                header.columns.iter().any(|c| c.role == role),
+                "{role:?}: {:?}",
+                header.columns
+            );
+            let value = |v: &str| match role {
+                Role::Quantity | Role::Price | Role::MarketValue | Role::Weight => {
+                    v.len().to_string()
+                }
+                Role::TradeDate => format!("2025-06-{:02}", v.len()),
+                _ => v.to_string(),
+            };
+            let one = format!("US0378331005,{}", value("B123456"));
+            let two = format!("US0378331005,{}", value("C1234567"));
+            let (one, two) = if role == Role::Isin {
+                (
+                    "US0378331005,Apple".to_string(),
+                    "HK0941009539,Apple".to_string(),
+                )
+            } else {
+                (one, two)
+            };
+            let ids = |line: &str| {
+                let ends: Vec<usize> = line
+                    .match_indices(',')
+                    .map(|(i, _)| i)
+                    .chain([line.len()])
+                    .collect();
+                let fields = TextFields {
+                    text: line,
+                    ends: &ends,
+                    gap: 1,
+                };
+                match read_text_row(2, fields, &header, false) {
+                    RowRead::Data(row) => format!("{:?}", row.ids()),
+                    RowRead::Ignored(r) => panic!("{role:?}: {line} ignored: {r:?}"),
+                }
+            };
+            assert_eq!(ids(&one) != ids(&two), role.identifies(), "{role:?}");
+        }
+    }
+
+    #[test]
     fn files_are_hashed_in_chunks_as_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.bin");

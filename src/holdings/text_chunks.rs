@@ -494,6 +494,23 @@ mod tests {
                 assert_eq!(got, bytewise(&text, delimiter), "{text:?} {delimiter}");
             }
         }
+        // Any delimiter byte (a `sep=` line may name any), lines of up to 139 bytes of
+        // letters, delimiters and any byte, at an odd place in memory.
+        for _ in 0..20_000 {
+            let delimiter = rng.below(256) as u8;
+            let len = rng.below(140);
+            let mut buf = vec![b'x'; 3];
+            buf.extend((0..len).map(|_| match rng.below(12) {
+                0 => delimiter,
+                1 => rng.below(256) as u8,
+                2 if rng.below(8) == 0 => b"\n\r\""[rng.below(3)],
+                _ => b'a' + rng.below(26) as u8,
+            }));
+            let text = &buf[3..];
+            let mut ends = Vec::new();
+            let got = scan_line(text, delimiter, &mut ends).map(|eol| (ends, eol));
+            assert_eq!(got, bytewise(text, delimiter), "{text:?} {delimiter}");
+        }
     }
 
     /// Records and their lines as the sequential reader gives them (csv::Reader, each
