@@ -12,7 +12,9 @@ use rayon::prelude::*;
 use crate::cache::ListCache;
 use crate::exceptions::{ExceptionRun, ExceptionState, ExceptionsFile};
 use crate::holdings::cells::Cell;
-use crate::holdings::read::{RowLook, TextFields, look_text_row, read_text_row, text_row_amounts};
+use crate::holdings::read::{
+    RowLook, TextFields, look_text_row, read_looked_text_row, read_text_row, text_row_amounts,
+};
 use crate::holdings::text_chunks::{Record, TextChunk};
 use crate::holdings::{
     HoldingRow, HoldingRowRef, HoldingsError, HoldingsFile, IgnoredRow, InputSpec, PackedRows,
@@ -1485,7 +1487,9 @@ impl<'a, 'r> PackedContext<'a, 'r> {
                     }));
                     return;
                 }
-                let read = read_text_row(line, fields, self.header, true);
+                // Told a data row when it was read: its fields read without telling it
+                // again.
+                let read = RowRead::Data(read_looked_text_row(line, fields, self.header));
                 run.push(self.judge(index, names, learned, &read, print, || {
                     read_text_row(line, fields, self.header, false)
                 }));

@@ -102,6 +102,27 @@ fn needing_attention(all: &ScreenReport) -> Vec<Position> {
         .collect()
 }
 
+/// Screen `inputs` in one pass (only what needs attention kept), with one and two
+/// threads, and check that each run finds what `all` (every position kept) found:
+/// the same positions needing attention, summary and inputs.
+fn assert_one_pass_finds_what_keep_all_finds(inputs: &[PathBuf], all: &ScreenReport) {
+    let attention = needing_attention(all);
+    for threads in [1, 2] {
+        let some = run(inputs.to_vec(), Keep::Attention, threads);
+        assert_eq!(some.positions, attention, "{threads} threads");
+        assert_eq!(
+            serde_json::to_value(&some.summary).unwrap(),
+            serde_json::to_value(&all.summary).unwrap(),
+            "{threads} threads"
+        );
+        assert_eq!(
+            serde_json::to_value(&some.inputs).unwrap(),
+            serde_json::to_value(&all.inputs).unwrap(),
+            "{threads} threads"
+        );
+    }
+}
+
 fn run(inputs: Vec<PathBuf>, keep: Keep, threads: usize) -> ScreenReport {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -659,20 +680,8 @@ fn a_clear_row_met_again_is_counted_with_its_own_amounts() {
     assert!(text.len() > 1 << 20);
     std::fs::write(&path, &text).unwrap();
     let all = run(vec![path.clone()], Keep::All, 2);
-    let attention = needing_attention(&all);
-    assert!(!attention.is_empty());
-    for threads in [1, 2] {
-        let some = run(vec![path.clone()], Keep::Attention, threads);
-        assert_eq!(some.positions, attention);
-        assert_eq!(
-            serde_json::to_value(&some.summary).unwrap(),
-            serde_json::to_value(&all.summary).unwrap()
-        );
-        assert_eq!(
-            serde_json::to_value(&some.inputs).unwrap(),
-            serde_json::to_value(&all.inputs).unwrap()
-        );
-    }
+    assert!(!needing_attention(&all).is_empty());
+    assert_one_pass_finds_what_keep_all_finds(&[path], &all);
     // The header's currency for rows without one, and the total lines ignored.
     let clear = all
         .positions
@@ -726,16 +735,8 @@ fn csv_screened_as_it_is_parsed_keeps_every_row_in_its_place() {
     assert!(text.len() > 1 << 20);
     std::fs::write(&path, &text).unwrap();
     let all = run(vec![path.clone()], Keep::All, 2);
-    let attention = needing_attention(&all);
-    for threads in [1, 2] {
-        let some = run(vec![path.clone()], Keep::Attention, threads);
-        assert_eq!(some.positions, attention);
-        assert_eq!(
-            serde_json::to_value(&some.inputs).unwrap(),
-            serde_json::to_value(&all.inputs).unwrap()
-        );
-        assert_eq!(some.summary.positions, all.positions.len());
-    }
+    assert_eq!(all.summary.positions, all.positions.len());
+    assert_one_pass_finds_what_keep_all_finds(&[path], &all);
     // Each kind of row is there: listed by quoted and plain lines, a wrong check digit
     // noted, rows ignored.
     let at = |row: u32| all.positions.iter().find(|p| p.row == row);
@@ -955,21 +956,7 @@ fn one_pass_matches_keep_all_on_random_books_of_other_layouts() {
             paths.push(path);
         }
         let all = run(paths.clone(), Keep::All, 2);
-        let attention = needing_attention(&all);
-        assert!(!attention.is_empty());
-        for threads in [1, 2] {
-            let some = run(paths.clone(), Keep::Attention, threads);
-            assert_eq!(some.positions, attention, "seed {seed}");
-            assert_eq!(
-                serde_json::to_value(&some.summary).unwrap(),
-                serde_json::to_value(&all.summary).unwrap(),
-                "seed {seed}"
-            );
-            assert_eq!(
-                serde_json::to_value(&some.inputs).unwrap(),
-                serde_json::to_value(&all.inputs).unwrap(),
-                "seed {seed}"
-            );
-        }
+        assert!(!needing_attention(&all).is_empty(), "seed {seed}");
+        assert_one_pass_finds_what_keep_all_finds(&paths, &all);
     }
 }

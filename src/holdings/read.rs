@@ -237,6 +237,19 @@ pub fn look_text_row<'a, P>(
     })
 }
 
+/// The fields screening reads ([`read_text_row`] with `screening`) of a line
+/// [`look_text_row`] told is a data row: read without telling it again.
+#[inline]
+pub fn read_looked_text_row<'a>(
+    number: u32,
+    fields: TextFields<'a, '_>,
+    header: &TableHeader,
+) -> HoldingRowRef<'a> {
+    with_trimmed_cells(&fields, |cells| {
+        data_row(number, cells, header, RowFields::Screening)
+    })
+}
+
 /// The market value and currency of a data row of text (row `number`), as
 /// [`read_text_row`] reads them: what counting a clear holding needs.
 #[inline]
@@ -3160,6 +3173,12 @@ mod tests {
             let look = look_text_row(number, fields, &header, RowPrint::of_cells);
             match (look, read_text_row(number, fields, &header, false)) {
                 (RowLook::Data(print), RowRead::Data(whole)) => {
+                    match read_text_row(number, fields, &header, true) {
+                        RowRead::Data(light) => {
+                            assert_eq!(read_looked_text_row(number, fields, &header), light)
+                        }
+                        RowRead::Ignored(r) => panic!("{line}: ignored for screening: {r:?}"),
+                    }
                     let (value, currency) = text_row_amounts(number, fields, &header);
                     assert_eq!(value, whole.market_value, "{line}");
                     assert_eq!(currency, whole.currency, "{line}");
